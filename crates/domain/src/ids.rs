@@ -9,13 +9,21 @@ use sha2::{Digest, Sha256};
 /// Why a string is not a valid id or address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("'{value}' is not a valid {kind}: expected '{prefix}' followed by 17 letters or digits")]
-    Malformed { kind: &'static str, prefix: &'static str, value: String },
+    #[error(
+        "'{value}' is not a valid {kind}: expected '{prefix}' followed by 17 letters or digits"
+    )]
+    Malformed {
+        kind: &'static str,
+        prefix: &'static str,
+        value: String,
+    },
     #[error(
         "'{0}' is not a valid identity address: expected did:e:<domain>:dids:<22 lowercase hex digits>"
     )]
     MalformedAddress(String),
-    #[error("'{0}' is not a valid identity address: its checksum (last two hex digits) does not match")]
+    #[error(
+        "'{0}' is not a valid identity address: its checksum (last two hex digits) does not match"
+    )]
     AddressChecksum(String),
 }
 
@@ -169,11 +177,16 @@ impl IdentityAddress {
 /// `((?:[a-z0-9-]+\.)*[a-z]{2,})`: dot-separated labels, the last one two or more letters.
 fn is_valid_domain(domain: &str) -> bool {
     let mut labels: Vec<&str> = domain.split('.').collect();
-    let Some(top) = labels.pop() else { return false };
+    let Some(top) = labels.pop() else {
+        return false;
+    };
     top.len() >= 2
         && top.bytes().all(|b| b.is_ascii_lowercase())
         && labels.iter().all(|label| {
-            !label.is_empty() && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -214,7 +227,12 @@ mod tests {
         assert!(FileId::parse("FILAAAAAAAAAAAAAAAAAA").is_err());
         assert!(FileId::parse("TOKAAAAAAAAAAAAAAAAA").is_err());
         assert!(FileId::parse("FILAAAAAAAAAAAAAAAA-").is_err());
-        assert_eq!(TokenId::from_random_part("abcdefghijklmnopq").unwrap().as_str(), "TOKabcdefghijklmnopq");
+        assert_eq!(
+            TokenId::from_random_part("abcdefghijklmnopq")
+                .unwrap()
+                .as_str(),
+            "TOKabcdefghijklmnopq"
+        );
     }
 
     #[test]
@@ -228,7 +246,10 @@ mod tests {
         let last = if tampered.ends_with('0') { '1' } else { '0' };
         tampered.pop();
         tampered.push(last);
-        assert_eq!(IdentityAddress::parse(&tampered), Err(IdError::AddressChecksum(tampered.clone())));
+        assert_eq!(
+            IdentityAddress::parse(&tampered),
+            Err(IdError::AddressChecksum(tampered.clone()))
+        );
     }
 
     #[test]
@@ -241,9 +262,17 @@ mod tests {
             "did:e:a..b:dids:0123456789abcdef012345",
             "did:e:x:dids:0123456789abcdef012345",
         ] {
-            assert!(matches!(IdentityAddress::parse(bad), Err(IdError::MalformedAddress(_))), "{bad}");
+            assert!(
+                matches!(
+                    IdentityAddress::parse(bad),
+                    Err(IdError::MalformedAddress(_))
+                ),
+                "{bad}"
+            );
         }
-        assert!(IdentityAddress::from_parts("backbone.example.com", "0123456789abcdef0123").is_ok());
+        assert!(
+            IdentityAddress::from_parts("backbone.example.com", "0123456789abcdef0123").is_ok()
+        );
         assert!(IdentityAddress::from_parts("my-host.example.com", "0123456789abcdef0123").is_ok());
     }
 }

@@ -1,0 +1,16 @@
+//! The `createTokenForFile` use case: validate, look the File up locally, encrypt a
+//! `TokenContentFile` under a fresh key, create the token on the Backbone, store it unless
+//! ephemeral, answer the DTO.
+
+mod dto;
+mod error;
+mod use_case;
+mod validation;
+
+pub use dto::{PasswordProtectionDto, TokenDto, TokenReferenceDto};
+pub use error::{CreateTokenForFileError, ValidationError};
+pub use use_case::{CreateTokenForFile, CreateTokenForFileRequest, ServiceIdentity};
+pub use validation::{PasswordRequest, ValidRequest, validate};
+
+#[cfg(test)]
+mod tests;

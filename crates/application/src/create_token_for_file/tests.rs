@@ -1,0 +1,556 @@
+//! Use-case tests: every rule and failure path, with mockall mocks for every port.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::password::hash_password;
+use domain::{
+    CipherContainer, DeviceId, File, FileId, IdentityAddress, SecretKey, Token, TokenContentFile,
+    TokenId, TokenReference,
+};
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::ports::{
+    BackboneError, CreatedBackboneToken, MockBackboneTokens, MockClock, MockFileRepository,
+    MockRandomSource, MockTokenRepository, RepositoryError,
+};
+
+const BASE_URL: &str = "https://backbone.example.com";
+const FILE_ID: &str = "FILAAAAAAAAAAAAAAAAA";
+const TOKEN_ID: &str = "TOKAAAAAAAAAAAAAAAAA";
+const SALT: [u8; 16] = *b"a16byteslongsalt";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+}
+
+fn token_key() -> SecretKey {
+    SecretKey::from_bytes(std::array::from_fn(|i| i as u8))
+}
+
+fn file_key() -> SecretKey {
+    SecretKey::from_bytes(std::array::from_fn(|i| 0x20 + i as u8))
+}
+
+fn identity() -> ServiceIdentity {
+    ServiceIdentity {
+        address: IdentityAddress::from_parts("localhost", "0123456789abcdef0123").unwrap(),
+        device_id: DeviceId::parse("DVCAAAAAAAAAAAAAAAAA").unwrap(),
+    }
+}
+
+fn file(expires_at: DateTime<Utc>) -> File {
+    let owner = identity().address;
+    File {
+        id: FileId::parse(FILE_ID).unwrap(),
+        secret_key: file_key(),
+        owner: owner.clone(),
+        created_at: now() - Duration::days(1),
+        created_by: owner,
+        created_by_device: identity().device_id,
+        expires_at,
+        filename: "report.pdf".into(),
+        filesize: 1234,
+        mimetype: "application/pdf".into(),
+        title: Some("Report".into()),
+        description: None,
+        tags: vec![],
+        ownership_token: None,
+        ownership_is_locked: false,
+        is_own: true,
+    }
+}
+
+fn file_expiry() -> DateTime<Utc> {
+    now() + Duration::days(30)
+}
+
+/// The ports of one test; each test states what it expects of them.
+struct Ports {
+    files: MockFileRepository,
+    tokens: MockTokenRepository,
+    backbone: MockBackboneTokens,
+}
+
+impl Ports {
+    /// A stored File, a Backbone that accepts once, and no expectation on the token store.
+    fn happy() -> Self {
+        let mut ports = Self::none();
+        ports
+            .files
+            .expect_find_file()
+            .returning(|_| Ok(Some(file(file_expiry()))));
+        ports
+            .backbone
+            .expect_create_token()
+            .times(1)
+            .returning(|_, _| Ok(created()));
+        ports
+    }
+
+    fn none() -> Self {
+        Self {
+            files: MockFileRepository::new(),
+            tokens: MockTokenRepository::new(),
+            backbone: MockBackboneTokens::new(),
+        }
+    }
+
+    fn use_case(self) -> CreateTokenForFile {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        let mut random = MockRandomSource::new();
+        random.expect_secret_key().returning(token_key);
+        random
+            .expect_nonce()
+            .returning(|| std::array::from_fn(|i| 100 + i as u8));
+        random.expect_salt().returning(|| SALT);
+        CreateTokenForFile::new(
+            Arc::new(self.files),
+            Arc::new(self.tokens),
+            Arc::new(self.backbone),
+            Arc::new(clock),
+            Arc::new(random),
+            identity(),
+            BASE_URL.to_owned(),
+        )
+    }
+}
+
+fn created() -> CreatedBackboneToken {
+    CreatedBackboneToken {
+        id: TokenId::parse(TOKEN_ID).unwrap(),
+        created_at: DateTime::from_timestamp(1_795_000_000, 123_456_789).unwrap(),
+    }
+}
+
+fn request(body: Value) -> CreateTokenForFileRequest {
+    let body: Map<String, Value> = serde_json::from_value(body).unwrap();
+    CreateTokenForFileRequest {
+        file_id: FILE_ID.into(),
+        body,
+        ..Default::default()
+    }
+}
+
+async fn run(
+    ports: Ports,
+    request: CreateTokenForFileRequest,
+) -> Result<TokenDto, CreateTokenForFileError> {
+    ports.use_case().execute(request).await
+}
+
+fn validation_message(result: Result<TokenDto, CreateTokenForFileError>) -> String {
+    match result {
+        Err(CreateTokenForFileError::Validation(error)) => error.message,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn default_call_creates_an_ephemeral_token_that_opens_to_the_file() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    ports
+        .backbone
+        .expect_create_token()
+        .withf(|token, correlation| {
+            token.expires_at == file_expiry()
+                && token.for_identity.is_none()
+                && token.password_hash.is_none()
+                && correlation.is_none()
+        })
+        .times(1)
+        .returning(|token, _| {
+            // What the Backbone receives decrypts, with the key in the reference, to the File pointer.
+            let container = CipherContainer::from_backbone_content(&token.content).unwrap();
+            let plaintext = container.decrypt(&token_key()).unwrap();
+            let content: TokenContentFile = serde_json::from_slice(&plaintext).unwrap();
+            assert_eq!(
+                content,
+                TokenContentFile {
+                    file_id: FileId::parse(FILE_ID).unwrap(),
+                    secret_key: file_key()
+                }
+            );
+            Ok(created())
+        });
+    ports.tokens.expect_insert_token().never();
+
+    let dto = run(ports, request(json!({}))).await.unwrap();
+
+    assert!(dto.is_ephemeral);
+    assert_eq!(dto.id, TOKEN_ID);
+    assert_eq!(dto.created_by, identity().address.to_string());
+    assert_eq!(dto.created_at, "2026-11-18T11:06:40.123Z");
+    assert_eq!(dto.expires_at, "2026-12-27T12:00:00.000Z");
+    assert_eq!(
+        dto.truncated_reference.as_deref(),
+        Some(dto.reference.truncated.as_str())
+    );
+    let reference = TokenReference::parse(&dto.reference.url).unwrap();
+    assert_eq!(reference.key, token_key());
+    assert_eq!(reference.backbone_base_url.as_deref(), Some(BASE_URL));
+}
+
+#[tokio::test]
+async fn a_non_ephemeral_token_is_stored_with_every_field() {
+    let mut ports = Ports::happy();
+    let expected = Token {
+        id: TokenId::parse(TOKEN_ID).unwrap(),
+        created_by: identity().address,
+        created_by_device: identity().device_id,
+        content: TokenContentFile {
+            file_id: FileId::parse(FILE_ID).unwrap(),
+            secret_key: file_key(),
+        },
+        created_at: DateTime::from_timestamp(1_795_000_000, 123_000_000).unwrap(),
+        expires_at: Utc.with_ymd_and_hms(2030, 1, 2, 1, 4, 5).unwrap(),
+        for_identity: None,
+        password_protection: None,
+        secret_key: token_key(),
+    };
+    ports
+        .tokens
+        .expect_insert_token()
+        .withf(move |token| *token == expected)
+        .times(1)
+        .returning(|_| Ok(()));
+
+    let dto = run(
+        ports,
+        request(json!({"expiresAt": "2030-01-02T03:04:05+02:00", "ephemeral": false})),
+    )
+    .await
+    .unwrap();
+
+    assert!(!dto.is_ephemeral);
+    assert_eq!(dto.expires_at, "2030-01-02T01:04:05.000Z");
+}
+
+#[tokio::test]
+async fn a_qr_code_request_is_never_stored() {
+    let mut ports = Ports::happy();
+    ports.tokens.expect_insert_token().never();
+    let mut request = request(json!({"ephemeral": false}));
+    request.force_ephemeral = true;
+
+    assert!(run(ports, request).await.unwrap().is_ephemeral);
+}
+
+#[tokio::test]
+async fn a_password_is_hashed_with_argon2id_and_shown_to_the_owner() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    ports
+        .backbone
+        .expect_create_token()
+        .withf(|token, _| token.password_hash == Some(hash_password("password", &SALT)))
+        .times(1)
+        .returning(|_, _| Ok(created()));
+
+    let dto = run(ports, request(json!({"passwordProtection": {"password": "password", "passwordLocationIndicator": "Letter"}})))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        serde_json::to_value(&dto.password_protection).unwrap(),
+        json!({"password": "password", "passwordLocationIndicator": "Letter"})
+    );
+    let reference = TokenReference::parse(&dto.reference.truncated).unwrap();
+    let password = reference.password.unwrap();
+    assert_eq!(
+        (password.password_type.to_string(), password.salt),
+        ("pw".to_owned(), SALT)
+    );
+    assert_eq!(password.location_indicator.map(|i| i.number()), Some(2));
+}
+
+#[tokio::test]
+async fn a_pin_is_typed_by_its_length() {
+    let dto = run(Ports::happy(), request(json!({"passwordProtection": {"password": "123456", "passwordIsPin": true, "passwordLocationIndicator": 77}})))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        serde_json::to_value(&dto.password_protection).unwrap(),
+        json!({"password": "123456", "passwordIsPin": true, "passwordLocationIndicator": 77})
+    );
+    let password = TokenReference::parse(&dto.reference.truncated)
+        .unwrap()
+        .password
+        .unwrap();
+    assert_eq!(password.password_type.to_string(), "pin6");
+}
+
+#[tokio::test]
+async fn a_personalized_token_names_the_identity_in_the_reference() {
+    let recipient =
+        IdentityAddress::from_parts("backbone.example.com", "00112233445566778899").unwrap();
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    let expected = recipient.clone();
+    ports
+        .backbone
+        .expect_create_token()
+        .withf(move |token, _| token.for_identity.as_ref() == Some(&expected))
+        .times(1)
+        .returning(|_, _| Ok(created()));
+
+    let dto = run(ports, request(json!({"forIdentity": recipient.as_str()})))
+        .await
+        .unwrap();
+
+    assert_eq!(dto.for_identity.as_deref(), Some(recipient.as_str()));
+    let reference = TokenReference::parse(&dto.reference.truncated).unwrap();
+    assert_eq!(
+        reference.for_identity_last_four.as_deref(),
+        Some(recipient.last_four())
+    );
+}
+
+#[tokio::test]
+async fn an_address_with_a_wrong_checksum_is_refused_before_the_backbone() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    ports.backbone.expect_create_token().never();
+
+    let message = validation_message(
+        run(
+            ports,
+            request(json!({"forIdentity": "did:e:localhost:dids:0123456789abcdef012300"})),
+        )
+        .await,
+    );
+
+    assert!(message.starts_with("forIdentity 'did:e:localhost:dids:0123456789abcdef012300' is not a valid identity address"), "{message}");
+}
+
+#[tokio::test]
+async fn a_correlation_id_reaches_the_backbone() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    ports
+        .backbone
+        .expect_create_token()
+        .withf(|_, correlation| correlation.as_deref() == Some("corr-1"))
+        .times(1)
+        .returning(|_, _| Ok(created()));
+    let mut request = request(json!({}));
+    request.correlation_id = Some("corr-1".into());
+
+    run(ports, request).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_file_is_not_found_and_nothing_is_created() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .times(1)
+        .returning(|_| Ok(None));
+    ports.backbone.expect_create_token().never();
+
+    assert!(matches!(
+        run(ports, request(json!({}))).await,
+        Err(CreateTokenForFileError::FileNotFound)
+    ));
+}
+
+#[tokio::test]
+async fn an_id_that_only_contains_a_file_id_passes_validation_but_cannot_exist() {
+    let mut ports = Ports::none();
+    ports.files.expect_find_file().never();
+    ports.backbone.expect_create_token().never();
+    let mut request = request(json!({}));
+    request.file_id = format!("x{FILE_ID}x");
+
+    assert!(matches!(
+        run(ports, request).await,
+        Err(CreateTokenForFileError::FileNotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_failing_file_store_creates_nothing() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Err(RepositoryError::Unavailable("pool timed out".into())));
+    ports.backbone.expect_create_token().never();
+
+    assert!(matches!(
+        run(ports, request(json!({}))).await,
+        Err(CreateTokenForFileError::FileLookup(
+            RepositoryError::Unavailable(_)
+        ))
+    ));
+}
+
+#[tokio::test]
+async fn an_expired_file_needs_an_explicit_expiry() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(now() - Duration::seconds(1)))));
+    ports.backbone.expect_create_token().never();
+
+    let message = validation_message(run(ports, request(json!({}))).await);
+    assert_eq!(
+        message,
+        "The File expired at 2026-11-27T11:59:59.000Z, so the token cannot default to the File's expiry: pass an 'expiresAt' in the future"
+    );
+
+    let mut ports = Ports::happy();
+    ports.files = MockFileRepository::new();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(now() - Duration::seconds(1)))));
+    assert!(
+        run(ports, request(json!({"expiresAt": "2030-01-01"})))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_backbone_failure_stores_nothing() {
+    let mut ports = Ports::none();
+    ports
+        .files
+        .expect_find_file()
+        .returning(|_| Ok(Some(file(file_expiry()))));
+    ports
+        .backbone
+        .expect_create_token()
+        .times(1)
+        .returning(|_, _| {
+            Err(BackboneError::QuotaExhausted {
+                message: "quota".into(),
+                retry_after: None,
+            })
+        });
+    ports.tokens.expect_insert_token().never();
+
+    let result = run(ports, request(json!({"ephemeral": false}))).await;
+    assert!(matches!(
+        result,
+        Err(CreateTokenForFileError::Backbone(
+            BackboneError::QuotaExhausted { .. }
+        ))
+    ));
+}
+
+#[tokio::test]
+async fn a_store_failure_after_the_backbone_accepted_names_the_orphaned_token() {
+    let mut ports = Ports::happy();
+    ports
+        .tokens
+        .expect_insert_token()
+        .times(1)
+        .returning(|_| Err(RepositoryError::Unavailable("down".into())));
+
+    match run(ports, request(json!({"ephemeral": false}))).await {
+        Err(CreateTokenForFileError::NotStored {
+            token_id,
+            source: RepositoryError::Unavailable(_),
+        }) => {
+            assert_eq!(token_id.as_str(), TOKEN_ID);
+        }
+        other => panic!("expected NotStored, got {other:?}"),
+    }
+}
+
+/// `validation-cases.json` from the shared spec, checked against the reference's own validator.
+#[tokio::test]
+async fn every_case_of_the_shared_validation_table_answers_as_listed() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/spec/validation-cases.json"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e} (the shared spec must sit beside the repo)"));
+    let table: Value = serde_json::from_str(&text).unwrap();
+    let substitute = |message: &str| match message {
+        "$pinMessage" => table["pinMessage"].as_str().unwrap().to_owned(),
+        "$indicatorMessage" => table["indicatorMessage"].as_str().unwrap().to_owned(),
+        other => other.to_owned(),
+    };
+    let cases = table["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let path = case["path"].as_str().unwrap();
+        let file_id = match path {
+            "{file}" => FILE_ID.to_owned(),
+            other => other.replace("%20", " "),
+        };
+        let body = match &case["body"] {
+            Value::Null => Map::new(),
+            body => body.as_object().unwrap().clone(),
+        };
+        let mut ports = Ports::none();
+        ports
+            .files
+            .expect_find_file()
+            .returning(|id| Ok((id.as_str() == FILE_ID).then(|| file(file_expiry()))));
+        ports
+            .backbone
+            .expect_create_token()
+            .returning(|_, _| Ok(created()));
+        ports.tokens.expect_insert_token().returning(|_| Ok(()));
+        let result = run(
+            ports,
+            CreateTokenForFileRequest {
+                file_id,
+                body,
+                ..Default::default()
+            },
+        )
+        .await;
+
+        match case["status"].as_u64().unwrap() {
+            201 => {
+                let dto = result.unwrap_or_else(|e| panic!("{case}: {e:?}"));
+                let dto = serde_json::to_value(dto).unwrap();
+                for (key, value) in case
+                    .get("expect")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    assert_eq!(&dto[key], value, "{case}");
+                }
+            }
+            400 => assert_eq!(
+                validation_message(result),
+                substitute(case["message"].as_str().unwrap()),
+                "{case}"
+            ),
+            404 => assert!(
+                matches!(result, Err(CreateTokenForFileError::FileNotFound)),
+                "{case}"
+            ),
+            status => panic!("unexpected status {status} in {case}"),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Local storage of Files and Tokens.
+
+use async_trait::async_trait;
+use domain::{File, FileId, Token, TokenId};
+
+/// A boxed driver error kept as the `source()` of a [`RepositoryError`] for logs.
+pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What can go wrong in a repository, independent of the storage technology.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// The store cannot be reached now (down, pool exhausted, timed out); retrying later may work.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] DriverError),
+    /// A record with this id is already stored.
+    #[error("a record with id {0} already exists")]
+    Duplicate(String),
+    /// A stored record cannot be turned back into a domain value (corrupt or foreign data).
+    #[error("stored record {id} is corrupt: {reason}")]
+    Corrupt { id: String, reason: String },
+    /// Anything else the store reported.
+    #[error("the database failed")]
+    Unexpected(#[source] DriverError),
+}
+
+/// Files this service knows.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait FileRepository: Send + Sync {
+    /// The File with this id, or `None` if none is stored (expired Files are still returned).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached,
+    /// [`RepositoryError::Corrupt`] when the row cannot be read back, otherwise
+    /// [`RepositoryError::Unexpected`].
+    async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError>;
+
+    /// Stores a new File.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] if the id is taken; nothing is written on any error.
+    async fn insert_file(&self, file: &File) -> Result<(), RepositoryError>;
+}
+
+/// Tokens this service created and keeps (non-ephemeral ones).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TokenRepository: Send + Sync {
+    /// Stores a token atomically: afterwards it is either fully stored or not at all.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] if the id is taken, [`RepositoryError::Unavailable`] when
+    /// the store cannot be reached, otherwise [`RepositoryError::Unexpected`].
+    async fn insert_token(&self, token: &Token) -> Result<(), RepositoryError>;
+
+    /// The stored token with this id, or `None`.
+    ///
+    /// # Errors
+    /// As [`FileRepository::find_file`].
+    async fn find_token(&self, id: &TokenId) -> Result<Option<Token>, RepositoryError>;
+}

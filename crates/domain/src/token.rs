@@ -1,0 +1,106 @@
+//! Tokens: the encrypted, Backbone-held pointer to a File that a peer opens by reference.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{CipherContainer, NONCE_LEN, SecretKey};
+use crate::ids::{DeviceId, FileId, IdentityAddress, TokenId};
+use crate::password::PasswordProtection;
+use crate::reference::{ReferencePassword, TokenReference};
+
+/// What a token for a file carries: the File's id and the key of its metadata.
+/// Serialises as `{"@type":"TokenContentFile","fileId":"…","secretKey":{"key":"…","alg":3}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "@type", rename = "TokenContentFile", rename_all = "camelCase")]
+pub struct TokenContentFile {
+    pub file_id: FileId,
+    pub secret_key: SecretKey,
+}
+
+impl TokenContentFile {
+    /// The plaintext that gets encrypted: compact JSON, `@type` first, other keys sorted.
+    pub fn to_plaintext(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_else(|_| unreachable!("token content always serialises"))
+    }
+
+    /// Encrypts the content under the token's `key` with a fresh `nonce`.
+    pub fn encrypt(&self, key: &SecretKey, nonce: [u8; NONCE_LEN]) -> CipherContainer {
+        CipherContainer::encrypt(&self.to_plaintext(), key, nonce)
+    }
+}
+
+/// A token this service created on the Backbone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub id: TokenId,
+    pub created_by: IdentityAddress,
+    pub created_by_device: DeviceId,
+    pub content: TokenContentFile,
+    /// When the Backbone created it, to the millisecond.
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub for_identity: Option<IdentityAddress>,
+    pub password_protection: Option<PasswordProtection>,
+    /// The key the content is encrypted with; a reference hands it to the peer.
+    pub secret_key: SecretKey,
+}
+
+impl Token {
+    /// The reference a peer opens this token with, pointing at `backbone_base_url`.
+    pub fn reference(&self, backbone_base_url: &str) -> TokenReference {
+        TokenReference {
+            id: self.id.clone(),
+            backbone_base_url: Some(backbone_base_url.to_owned()),
+            key: self.secret_key.clone(),
+            for_identity_last_four: self.for_identity.as_ref().map(|a| a.last_four().to_owned()),
+            password: self
+                .password_protection
+                .as_ref()
+                .map(ReferencePassword::from),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::tests::{file_key, nonce, token_key};
+
+    fn content() -> TokenContentFile {
+        TokenContentFile {
+            file_id: FileId::parse("FILAAAAAAAAAAAAAAAAA").unwrap(),
+            secret_key: file_key(),
+        }
+    }
+
+    #[test]
+    fn plaintext_matches_the_vector() {
+        let plaintext = content().to_plaintext();
+        assert_eq!(
+            String::from_utf8(plaintext.clone()).unwrap(),
+            r#"{"@type":"TokenContentFile","fileId":"FILAAAAAAAAAAAAAAAAA","secretKey":{"key":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8","alg":3}}"#
+        );
+        assert_eq!(plaintext.len(), 134);
+    }
+
+    #[test]
+    fn container_and_backbone_content_match_the_vectors() {
+        let container = content().encrypt(&token_key(), nonce());
+        assert_eq!(
+            container.to_json(),
+            r#"{"cph":"B1G5xIZe7KC9EslQzQrTijTVJhSKWIzZ4DBGiwk4EXzOTydcFpSxjqZHJF0VF0kQL6SRXt7zdeeOTilk2fvbDyS2sK61F4YXlS_X8bTYtGm6rsRMx5qSl9s0yv6tw5PHAD6tAr1bmWtN5k8P32EAofckQETe2t1l_lUrxnkjQabuU4fwFLWETjXO-J_BfCYAJwp1xYye","alg":3,"nnc":"ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7","@type":"CryptoCipher"}"#
+        );
+        assert_eq!(
+            container.to_backbone_content(),
+            "eyJjcGgiOiJCMUc1eElaZTdLQzlFc2xRelFyVGlqVFZKaFNLV0l6WjREQkdpd2s0RVh6T1R5ZGNGcFN4anFaSEpGMFZGMGtRTDZTUlh0N3pkZWVPVGlsazJmdmJEeVMyc0s2MUY0WVhsU19YOGJUWXRHbTZyc1JNeDVxU2w5czB5djZ0dzVQSEFENnRBcjFibVd0TjVrOFAzMkVBb2Zja1FFVGUydDFsX2xVcnhua2pRYWJ1VTRmd0ZMV0VUalhPLUpfQmZDWUFKd3AxeFl5ZSIsImFsZyI6Mywibm5jIjoiWkdWbVoyaHBhbXRzYlc1dmNIRnljM1IxZG5kNGVYcDciLCJAdHlwZSI6IkNyeXB0b0NpcGhlciJ9"
+        );
+    }
+
+    #[test]
+    fn content_decrypts_back_to_the_file_pointer() {
+        let container = content().encrypt(&token_key(), nonce());
+        let plaintext = container.decrypt(&token_key()).unwrap();
+        let decoded: TokenContentFile = serde_json::from_slice(&plaintext).unwrap();
+        assert_eq!(decoded, content());
+    }
+}
