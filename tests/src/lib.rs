@@ -1,1 +1,184 @@
-//! System and interop tests live in `tests/`; this library holds their shared harness.
+//! The system-test harness: a real `connector` (the server crate's `Application`, on port 0)
+//! over a fresh PostgreSQL database and an in-process Backbone simulator, plus typed request
+//! helpers. Shared by the system and interop test binaries.
+
+use std::time::Duration;
+
+use adapters_postgres::test_support::TestDatabase;
+use application::ports::FileRepository;
+use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
+use chrono::{DateTime, Utc};
+use domain::{File, FileId, SecretKey};
+use rand::{Rng, RngCore};
+use serde_json::Value;
+use server::config::Config;
+use server::startup::Application;
+
+/// A strong key (the service refuses weak ones).
+pub const API_KEY: &str = "System-Test-Api-Key-0123456789-abcdXY";
+
+/// One running service with its own database and Backbone.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub simulator: RunningSimulator,
+    pub database: TestDatabase,
+    pub device: SeededDevice,
+    /// A File stored before the test starts, valid for 30 days.
+    pub file: File,
+}
+
+impl TestApp {
+    /// The service with test defaults: no delay on refused API keys.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// The service with extra or overriding configuration variables (Connector names).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        let client_credentials = PlatformClient::random();
+        let device = SeededDevice::random("localhost");
+        let simulator = backbone_sim::start(
+            SimulatorConfig::new()
+                .with_client(client_credentials.clone())
+                .with_device(device.clone()),
+        )
+        .await
+        .expect("the Backbone simulator starts");
+        let database = TestDatabase::create();
+
+        let mut vars: Vec<(String, String)> = [
+            ("transportLibrary__baseUrl", simulator.base_url()),
+            (
+                "transportLibrary__platformClientId",
+                client_credentials.client_id.clone(),
+            ),
+            (
+                "transportLibrary__platformClientSecret",
+                client_credentials.client_secret.clone(),
+            ),
+            ("identity__address", device.address.to_string()),
+            ("identity__deviceId", device.device_id.to_string()),
+            ("identity__deviceUsername", device.username.to_string()),
+            ("identity__devicePassword", device.password.clone()),
+            ("infrastructure__httpServer__host", "127.0.0.1".to_owned()),
+            ("infrastructure__httpServer__port", "0".to_owned()),
+            ("infrastructure__httpServer__apiKey", API_KEY.to_owned()),
+            (
+                "infrastructure__httpServer__authFailureDelayMinMs",
+                "0".to_owned(),
+            ),
+            (
+                "infrastructure__httpServer__authFailureDelayMaxMs",
+                "0".to_owned(),
+            ),
+            ("transportLibrary__requestTimeoutMs", "5000".to_owned()),
+            ("database__connectionString", database.url().to_owned()),
+            ("database__poolSize", "4".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        for (name, value) in overrides {
+            vars.retain(|(existing, _)| existing != name);
+            vars.push(((*name).to_owned(), (*value).to_owned()));
+        }
+        let config = Config::from_vars(vars).expect("the test configuration is valid");
+        let application = Application::build(config)
+            .await
+            .expect("the connector starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        tokio::spawn(application.run_until_stopped());
+
+        let file = random_file(&device, Utc::now() + chrono::Duration::days(30));
+        database
+            .database()
+            .file_repository()
+            .insert_file(&file)
+            .await
+            .expect("the test File is stored");
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("a client");
+        Self {
+            address,
+            client,
+            simulator,
+            database,
+            device,
+            file,
+        }
+    }
+
+    /// Stores another File of this service's identity.
+    pub async fn store_file(&self, expires_at: DateTime<Utc>) -> File {
+        let file = random_file(&self.device, expires_at);
+        self.database
+            .database()
+            .file_repository()
+            .insert_file(&file)
+            .await
+            .expect("the File is stored");
+        file
+    }
+
+    /// `POST /api/v2/Files/{file_id}/Token` with the API key and, if given, a JSON body.
+    pub fn post_token(&self, file_id: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}/api/v2/Files/{file_id}/Token", self.address))
+            .header("X-API-KEY", API_KEY)
+    }
+
+    /// Creates a token for the stored File with `body` and returns status and JSON.
+    pub async fn create_token(&self, body: Value) -> (u16, Value) {
+        let response = self
+            .post_token(self.file.id.as_str())
+            .json(&body)
+            .send()
+            .await
+            .expect("the server answers");
+        status_and_json(response).await
+    }
+
+    /// Rows in the `tokens` table.
+    pub fn stored_tokens(&self) -> i64 {
+        self.database.row_count("tokens")
+    }
+}
+
+/// Status and parsed JSON body of a response.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// A File owned by `device`'s identity, with a random id and key.
+pub fn random_file(device: &SeededDevice, expires_at: DateTime<Utc>) -> File {
+    let mut rng = rand::thread_rng();
+    let id: String = (0..17)
+        .map(|_| char::from(rng.sample(rand::distributions::Alphanumeric)))
+        .collect();
+    let mut key = [0u8; 32];
+    rng.fill_bytes(&mut key);
+    File {
+        id: FileId::from_random_part(&id).expect("17 alphanumerics make a File id"),
+        secret_key: SecretKey::from_bytes(key),
+        owner: device.address.clone(),
+        created_at: Utc::now(),
+        created_by: device.address.clone(),
+        created_by_device: device.device_id.clone(),
+        expires_at,
+        filename: "contract.pdf".into(),
+        filesize: 4096,
+        mimetype: "application/pdf".into(),
+        title: Some("Contract".into()),
+        description: Some("The signed contract".into()),
+        tags: vec!["legal".into()],
+        ownership_token: None,
+        ownership_is_locked: false,
+        is_own: true,
+    }
+}

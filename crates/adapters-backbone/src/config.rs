@@ -1,0 +1,139 @@
+//! Settings of the Backbone client, their defaults, and the secret wrapper that keeps credentials
+//! out of logs.
+//!
+//! | field                  | default                              | meaning                                                    |
+//! |------------------------|--------------------------------------|------------------------------------------------------------|
+//! | `base_url`             | required                             | Backbone root, e.g. `https://backbone.example.com`         |
+//! | `client_id`            | required                             | platform client id for `/connect/token`                    |
+//! | `client_secret`        | required, secret                     | platform client secret                                     |
+//! | `device_username`      | required                             | this service's device user (`USR…`)                        |
+//! | `device_password`      | required, secret                     | that device's password                                     |
+//! | `request_timeout`      | 60 s                                 | whole request including the answer's body (as the runtime) |
+//! | `connect_timeout`      | 10 s                                 | opening TCP and TLS                                        |
+//! | `health_check_timeout` | 5 s                                  | `GET /api/v2/Version` of `check_connection`                |
+//! | `login_refresh_margin` | 10 s                                 | an access token counts as expired this long before it does |
+//! | `connect_retry_delay`  | 250 ms                               | pause before the one retry after a connect error           |
+//! | `user_agent`           | `enmeshed-token-connector/<version>` | `User-Agent` header                                        |
+//!
+//! Defaults are the `DEFAULT_*` constants below.
+
+use std::fmt;
+use std::time::Duration;
+
+use domain::DeviceUsername;
+
+/// The runtime's default request timeout (`@nmshd/transport` uses 60 s).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// A Backbone that cannot be reached within this is treated as unavailable.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Health checks must answer quickly, whatever the request timeout.
+pub const DEFAULT_HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+/// The runtime treats an access token as expired 10 s early to absorb network latency; an expired
+/// bearer makes `POST /api/v2/Tokens` anonymous instead of answering 401.
+pub const DEFAULT_LOGIN_REFRESH_MARGIN: Duration = Duration::from_secs(10);
+/// Pause before retrying a request whose connection could not be opened.
+pub const DEFAULT_CONNECT_RETRY_DELAY: Duration = Duration::from_millis(250);
+/// Names this service (and its version) to the Backbone's operators.
+pub const DEFAULT_USER_AGENT: &str =
+    concat!("enmeshed-token-connector/", env!("CARGO_PKG_VERSION"));
+
+/// A credential. `Debug` never shows it; only [`Secret::expose`] does, at the point of use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The clear value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+/// Everything [`crate::HttpBackboneClient`] needs. Build it with [`BackboneConfig::new`] and
+/// override defaults with struct update syntax.
+#[derive(Debug, Clone)]
+pub struct BackboneConfig {
+    /// Backbone root (`http` or `https`); a trailing `/` is ignored, a path prefix is kept.
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub device_username: DeviceUsername,
+    pub device_password: Secret,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub health_check_timeout: Duration,
+    pub login_refresh_margin: Duration,
+    pub connect_retry_delay: Duration,
+    pub user_agent: String,
+}
+
+impl BackboneConfig {
+    /// The required settings, every other one at its default.
+    pub fn new(
+        base_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: Secret,
+        device_username: DeviceUsername,
+        device_password: Secret,
+    ) -> Self {
+        Self {
+            base_url: base_url.into(),
+            client_id: client_id.into(),
+            client_secret,
+            device_username,
+            device_password,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            health_check_timeout: DEFAULT_HEALTH_CHECK_TIMEOUT,
+            login_refresh_margin: DEFAULT_LOGIN_REFRESH_MARGIN,
+            connect_retry_delay: DEFAULT_CONNECT_RETRY_DELAY,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+        }
+    }
+}
+
+/// Why a [`BackboneConfig`] cannot become a client.
+#[derive(Debug, thiserror::Error)]
+pub enum BackboneConfigError {
+    #[error("the Backbone base URL '{0}' is not an absolute http(s) URL without query or fragment")]
+    InvalidBaseUrl(String),
+    #[error("the HTTP client could not be built: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let username = DeviceUsername::parse("USRAAAAAAAAAAAAAAAAA").expect("a valid username");
+        let config = BackboneConfig::new(
+            "http://localhost",
+            "client",
+            Secret::new("client-secret-value"),
+            username,
+            Secret::new("device-password-value"),
+        );
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("client-secret-value"), "{printed}");
+        assert!(!printed.contains("device-password-value"), "{printed}");
+        assert_eq!(config.request_timeout, Duration::from_secs(60));
+        assert_eq!(config.login_refresh_margin, Duration::from_secs(10));
+    }
+}

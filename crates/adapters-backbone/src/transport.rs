@@ -1,0 +1,150 @@
+//! The one place requests leave: the reqwest client, URLs, common headers, and reading an answer
+//! (bounded) into memory.
+
+use std::time::Duration;
+
+use application::ports::BackboneError;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{RequestBuilder, Url, redirect};
+use tokio::time::Instant;
+
+use crate::config::{BackboneConfig, BackboneConfigError};
+use crate::errors;
+
+/// Answers of the routes we call are a few hundred bytes; anything far larger is not one of them.
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+/// Shorter than the idle timeouts of common proxies (60–75 s) and Kestrel (130 s), so a pooled
+/// connection is not reused just as the other side closes it.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Header the Backbone echoes and logs.
+pub(crate) const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
+
+/// A complete HTTP answer.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+    /// From sending the request to the end of the body.
+    pub elapsed: Duration,
+}
+
+/// Why no complete answer came back.
+#[derive(Debug)]
+pub(crate) struct NoAnswer {
+    pub error: BackboneError,
+    /// The connection could not be opened, so the request never reached the Backbone.
+    pub not_sent: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Transport {
+    client: reqwest::Client,
+    base_url: String,
+    pub request_timeout: Duration,
+    pub health_check_timeout: Duration,
+    pub connect_retry_delay: Duration,
+}
+
+impl Transport {
+    pub fn new(config: &BackboneConfig) -> Result<Self, BackboneConfigError> {
+        let base_url = config.base_url.trim_end_matches('/').to_owned();
+        let valid = Url::parse(&base_url).is_ok_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.has_host()
+                && url.query().is_none()
+                && url.fragment().is_none()
+        });
+        if !valid {
+            return Err(BackboneConfigError::InvalidBaseUrl(config.base_url.clone()));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.as_str())
+            .default_headers(headers)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            // The Backbone never redirects; following one would turn a POST into a GET.
+            .redirect(redirect::Policy::none())
+            .build()
+            .map_err(BackboneConfigError::HttpClient)?;
+        Ok(Self {
+            client,
+            base_url,
+            request_timeout: config.request_timeout,
+            health_check_timeout: config.health_check_timeout,
+            connect_retry_delay: config.connect_retry_delay,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(format!("{}{path}", self.base_url))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(format!("{}{path}", self.base_url))
+    }
+
+    /// Sends `request` and reads the whole answer within `timeout`.
+    pub async fn send(
+        &self,
+        request: RequestBuilder,
+        timeout: Duration,
+    ) -> Result<Answer, NoAnswer> {
+        let started = Instant::now();
+        let lost = |error: &reqwest::Error| NoAnswer {
+            error: errors::from_transport(error, timeout),
+            not_sent: error.is_connect(),
+        };
+        let mut response = request
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| lost(&e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| lost(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                let detail = format!("the answer is larger than {MAX_ANSWER_BYTES} bytes");
+                return Err(NoAnswer {
+                    error: BackboneError::UnexpectedResponse { status, detail },
+                    not_sent: false,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// Adds `X-Correlation-ID` when there is one that is a valid header value (else it is dropped: a
+/// bad correlation id must not fail the call).
+pub(crate) fn with_correlation_id(
+    request: RequestBuilder,
+    correlation_id: Option<&str>,
+) -> RequestBuilder {
+    match correlation_id.map(HeaderValue::from_str) {
+        Some(Ok(value)) => request.header(CORRELATION_ID_HEADER, value),
+        Some(Err(_)) => {
+            tracing::debug!("correlation id is not a valid header value; not forwarded");
+            request
+        }
+        None => request,
+    }
+}

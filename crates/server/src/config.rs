@@ -1,0 +1,393 @@
+//! Configuration, read once at start-up with the Connector's names so operators can carry
+//! their settings over.
+//!
+//! Sources, later ones winning: built-in defaults, the JSON file named by
+//! `CUSTOM_CONFIG_LOCATION`, environment variables whose `__` separates levels
+//! (`infrastructure__httpServer__apiKey`; names match case-insensitively), and the aliases
+//! `API_KEY`, `DATABASE_CONNECTION_STRING`, `PLATFORM_CLIENT_ID`, `PLATFORM_CLIENT_SECRET`.
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `transportLibrary.baseUrl` | Backbone URL, also the base of token references | required |
+//! | `transportLibrary.platformClientId` / `platformClientSecret` | OAuth client of this platform | required |
+//! | `transportLibrary.requestTimeoutMs` | timeout of one Backbone request | 60000 |
+//! | `identity.address` / `identity.deviceId` | this service's identity and device on the Backbone | required |
+//! | `identity.deviceUsername` / `identity.devicePassword` | the device's login | required |
+//! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` / 8080 |
+//! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required |
+//! | `infrastructure.httpServer.authFailureDelayMinMs` / `MaxMs` | random delay before a 401 | 1000 / 4000 |
+//! | `infrastructure.httpServer.maxBodyBytes` | largest accepted request body | 1048576 |
+//! | `database.connectionString` | PostgreSQL URL | required |
+//! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
+//! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
+
+use std::path::Path;
+use std::time::Duration;
+
+use domain::{DeviceId, DeviceUsername, IdentityAddress};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+
+pub const DEFAULT_HOST: &str = "0.0.0.0";
+pub const DEFAULT_PORT: u16 = 8080;
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 60_000;
+pub const DEFAULT_AUTH_FAILURE_DELAY_MIN_MS: u64 = 1_000;
+pub const DEFAULT_AUTH_FAILURE_DELAY_MAX_MS: u64 = 4_000;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
+pub const DEFAULT_DB_CONNECT_TIMEOUT_MS: u64 = 5_000;
+
+const ALIASES: [(&str, &str); 4] = [
+    ("API_KEY", "infrastructure.httpServer.apiKey"),
+    ("DATABASE_CONNECTION_STRING", "database.connectionString"),
+    ("PLATFORM_CLIENT_ID", "transportLibrary.platformClientId"),
+    (
+        "PLATFORM_CLIENT_SECRET",
+        "transportLibrary.platformClientSecret",
+    ),
+];
+const CONFIG_FILE_VARIABLE: &str = "CUSTOM_CONFIG_LOCATION";
+
+/// Everything the service needs, typed and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub http: HttpConfig,
+    pub backbone: BackboneConfig,
+    pub identity: IdentityConfig,
+    pub database: DatabaseConfig,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub host: String,
+    pub port: u16,
+    pub api_key: SecretString,
+    pub auth_failure_delay: std::ops::RangeInclusive<Duration>,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackboneConfig {
+    pub base_url: String,
+    pub platform_client_id: String,
+    pub platform_client_secret: SecretString,
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdentityConfig {
+    pub address: IdentityAddress,
+    pub device_id: DeviceId,
+    pub device_username: DeviceUsername,
+    pub device_password: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub connection_string: SecretString,
+    pub pool_size: u32,
+    pub connect_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Why the configuration cannot be used; each names the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path} (named by CUSTOM_CONFIG_LOCATION): {reason}")]
+    File { path: String, reason: String },
+    #[error("missing setting '{key}' (environment variable {env})")]
+    Missing { key: &'static str, env: String },
+    #[error("setting '{key}' is invalid: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the process environment (and the file it names).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first setting that is missing or invalid.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads the given variables (and the file they name): the testable core of [`Config::from_env`].
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let mut tree = Value::Object(Map::new());
+        if let Some((_, path)) = vars.iter().find(|(name, _)| name == CONFIG_FILE_VARIABLE) {
+            merge(&mut tree, read_file(Path::new(path))?);
+        }
+        for (name, value) in &vars {
+            if name.contains("__") {
+                set(&mut tree, &name.split("__").collect::<Vec<_>>(), value);
+            }
+        }
+        for (alias, key) in ALIASES {
+            if let Some((_, value)) = vars.iter().find(|(name, _)| name == alias) {
+                set(&mut tree, &key.split('.').collect::<Vec<_>>(), value);
+            }
+        }
+        Self::from_tree(&Settings(tree))
+    }
+
+    fn from_tree(s: &Settings) -> Result<Self, ConfigError> {
+        let delay_min = s.number(
+            "infrastructure.httpServer.authFailureDelayMinMs",
+            DEFAULT_AUTH_FAILURE_DELAY_MIN_MS,
+        )?;
+        let delay_max = s.number(
+            "infrastructure.httpServer.authFailureDelayMaxMs",
+            DEFAULT_AUTH_FAILURE_DELAY_MAX_MS,
+        )?;
+        if delay_min > delay_max {
+            return Err(invalid(
+                "infrastructure.httpServer.authFailureDelayMinMs",
+                "must not exceed authFailureDelayMaxMs",
+            ));
+        }
+        let http = HttpConfig {
+            host: s.string_or("infrastructure.httpServer.host", DEFAULT_HOST)?,
+            port: s.number("infrastructure.httpServer.port", DEFAULT_PORT)?,
+            api_key: s.api_key()?,
+            auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
+            max_body_bytes: s.number(
+                "infrastructure.httpServer.maxBodyBytes",
+                DEFAULT_MAX_BODY_BYTES,
+            )?,
+        };
+        let base_url = s
+            .required("transportLibrary.baseUrl")?
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(invalid(
+                "transportLibrary.baseUrl",
+                "must start with http:// or https://",
+            ));
+        }
+        let backbone = BackboneConfig {
+            base_url,
+            platform_client_id: s.required("transportLibrary.platformClientId")?,
+            platform_client_secret: s.required("transportLibrary.platformClientSecret")?.into(),
+            request_timeout: Duration::from_millis(s.number(
+                "transportLibrary.requestTimeoutMs",
+                DEFAULT_REQUEST_TIMEOUT_MS,
+            )?),
+        };
+        let identity = IdentityConfig {
+            address: s.parsed("identity.address", IdentityAddress::parse)?,
+            device_id: s.parsed("identity.deviceId", DeviceId::parse)?,
+            device_username: s.parsed("identity.deviceUsername", DeviceUsername::parse)?,
+            device_password: s.required("identity.devicePassword")?.into(),
+        };
+        let database = DatabaseConfig {
+            connection_string: s.required("database.connectionString")?.into(),
+            pool_size: s.number("database.poolSize", DEFAULT_DB_POOL_SIZE)?,
+            connect_timeout: Duration::from_millis(
+                s.number("database.connectTimeoutMs", DEFAULT_DB_CONNECT_TIMEOUT_MS)?,
+            ),
+        };
+        let log_format = match s.string_or("logging.format", "text")?.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(invalid(
+                    "logging.format",
+                    &format!("'{other}' is neither 'text' nor 'json'"),
+                ));
+            }
+        };
+        Ok(Self {
+            http,
+            backbone,
+            identity,
+            database,
+            log_format,
+        })
+    }
+}
+
+fn invalid(key: &'static str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        reason: reason.to_owned(),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Value, ConfigError> {
+    let error = |reason: String| ConfigError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| error(e.to_string()))?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(error("the file must hold a JSON object".into()))
+    }
+}
+
+/// Deep-merges `overlay` into `base`.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                merge(base.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+/// Sets `path` to the string `value`, reusing an existing key that matches case-insensitively.
+fn set(tree: &mut Value, path: &[&str], value: &str) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = tree;
+    for segment in parents {
+        let object = as_object(node);
+        let key = existing_key(object, segment);
+        node = object
+            .entry(key)
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    let object = as_object(node);
+    let key = existing_key(object, last);
+    object.insert(key, Value::String(value.to_owned()));
+}
+
+fn as_object(node: &mut Value) -> &mut Map<String, Value> {
+    if !node.is_object() {
+        *node = Value::Object(Map::new());
+    }
+    match node {
+        Value::Object(object) => object,
+        _ => unreachable!("just made an object"),
+    }
+}
+
+fn existing_key(object: &Map<String, Value>, segment: &str) -> String {
+    object
+        .keys()
+        .find(|key| key.eq_ignore_ascii_case(segment))
+        .cloned()
+        .unwrap_or_else(|| segment.to_owned())
+}
+
+/// The merged settings tree, read by dotted key, case-insensitively.
+struct Settings(Value);
+
+impl Settings {
+    fn get(&self, key: &str) -> Option<&Value> {
+        key.split('.').try_fold(&self.0, |node, segment| {
+            node.as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(segment))
+                .map(|(_, v)| v)
+        })
+    }
+
+    fn string(&self, key: &'static str) -> Result<Option<String>, ConfigError> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(Value::Number(number)) => Ok(Some(number.to_string())),
+            Some(_) => Err(invalid(key, "must be a string")),
+        }
+    }
+
+    fn string_or(&self, key: &'static str, default: &str) -> Result<String, ConfigError> {
+        Ok(self.string(key)?.unwrap_or_else(|| default.to_owned()))
+    }
+
+    fn required(&self, key: &'static str) -> Result<String, ConfigError> {
+        self.string(key)?.ok_or_else(|| ConfigError::Missing {
+            key,
+            env: key.replace('.', "__"),
+        })
+    }
+
+    fn parsed<T, E: std::fmt::Display>(
+        &self,
+        key: &'static str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<T, ConfigError> {
+        parse(&self.required(key)?).map_err(|e| invalid(key, &e.to_string()))
+    }
+
+    fn number<T: std::str::FromStr>(
+        &self,
+        key: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        match self.string(key)? {
+            None => Ok(default),
+            Some(text) => text
+                .trim()
+                .parse()
+                .map_err(|_| invalid(key, &format!("'{text}' is not a valid number"))),
+        }
+    }
+
+    fn api_key(&self) -> Result<SecretString, ConfigError> {
+        let key = "infrastructure.httpServer.apiKey";
+        let api_key = self.required(key)?;
+        if let Some(weakness) = api_key_weakness(&api_key) {
+            return Err(invalid(
+                key,
+                &format!("the API key is too weak: {weakness}"),
+            ));
+        }
+        Ok(api_key.into())
+    }
+}
+
+/// The Connector's policy: at least 30 characters, 2 upper-case, 2 lower-case, 2 digits and
+/// 1 other character. Returns what is missing.
+pub fn api_key_weakness(api_key: &str) -> Option<String> {
+    let count = |predicate: fn(&char) -> bool| api_key.chars().filter(predicate).count();
+    let rules = [
+        (api_key.chars().count() >= 30, "at least 30 characters"),
+        (
+            count(char::is_ascii_uppercase) >= 2,
+            "at least 2 upper-case letters",
+        ),
+        (
+            count(char::is_ascii_lowercase) >= 2,
+            "at least 2 lower-case letters",
+        ),
+        (count(char::is_ascii_digit) >= 2, "at least 2 digits"),
+        (
+            count(|c| !c.is_ascii_alphanumeric()) >= 1,
+            "at least 1 special character",
+        ),
+    ];
+    let missing: Vec<&str> = rules
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, rule)| *rule)
+        .collect();
+    (!missing.is_empty()).then(|| format!("it needs {}", missing.join(", ")))
+}
+
+/// The API key as bytes, for the constant-time comparison.
+pub fn api_key_bytes(config: &HttpConfig) -> Vec<u8> {
+    config.api_key.expose_secret().as_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,141 @@
+use secrecy::ExposeSecret;
+
+use super::*;
+
+const STRONG_KEY: &str = "Strong-Api-Key-0123456789-abcdefXY";
+
+fn complete() -> Vec<(String, String)> {
+    let address = IdentityAddress::from_parts("localhost", "0123456789abcdef0123").unwrap();
+    [
+        ("transportLibrary__baseUrl", "http://127.0.0.1:9999/"),
+        ("PLATFORM_CLIENT_ID", "test"),
+        ("PLATFORM_CLIENT_SECRET", "secret"),
+        ("identity__address", address.as_str()),
+        ("identity__deviceId", "DVCAAAAAAAAAAAAAAAAA"),
+        ("identity__deviceUsername", "USRAAAAAAAAAAAAAAAAA"),
+        ("identity__devicePassword", "device-password"),
+        ("API_KEY", STRONG_KEY),
+        (
+            "DATABASE_CONNECTION_STRING",
+            "postgres://postgres@127.0.0.1/connector",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+fn with(mut vars: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    vars.retain(|(n, _)| n != name);
+    vars.push((name.to_owned(), value.to_owned()));
+    vars
+}
+
+#[test]
+fn a_complete_environment_gives_a_typed_config_with_defaults() {
+    let config = Config::from_vars(complete()).unwrap();
+    assert_eq!(config.backbone.base_url, "http://127.0.0.1:9999");
+    assert_eq!(
+        config.backbone.platform_client_secret.expose_secret(),
+        "secret"
+    );
+    assert_eq!(config.http.port, DEFAULT_PORT);
+    assert_eq!(config.http.api_key.expose_secret(), STRONG_KEY);
+    assert_eq!(
+        *config.http.auth_failure_delay.start(),
+        Duration::from_secs(1)
+    );
+    assert_eq!(config.database.pool_size, DEFAULT_DB_POOL_SIZE);
+    assert_eq!(config.log_format, LogFormat::Text);
+}
+
+#[test]
+fn nested_names_match_case_insensitively_and_numbers_parse() {
+    let vars = with(complete(), "INFRASTRUCTURE__HTTPSERVER__PORT", "9000");
+    assert_eq!(Config::from_vars(vars).unwrap().http.port, 9000);
+    let vars = with(complete(), "infrastructure__httpServer__port", "eighty");
+    assert!(
+        Config::from_vars(vars)
+            .unwrap_err()
+            .to_string()
+            .contains("infrastructure.httpServer.port")
+    );
+}
+
+#[test]
+fn the_config_file_is_read_and_the_environment_wins() {
+    let dir = std::env::temp_dir().join(format!("connector-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.json");
+    std::fs::write(&path, r#"{"infrastructure":{"httpServer":{"port":7000,"host":"127.0.0.1"}},"database":{"poolSize":3}}"#).unwrap();
+    let vars = with(complete(), "CUSTOM_CONFIG_LOCATION", path.to_str().unwrap());
+    let vars = with(vars, "infrastructure__httpServer__port", "7001");
+    let config = Config::from_vars(vars).unwrap();
+    assert_eq!(
+        (
+            config.http.port,
+            config.http.host.as_str(),
+            config.database.pool_size
+        ),
+        (7001, "127.0.0.1", 3)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn missing_and_invalid_settings_name_the_key_to_fix() {
+    let mut vars = complete();
+    vars.retain(|(n, _)| n != "PLATFORM_CLIENT_ID");
+    assert_eq!(
+        Config::from_vars(vars).unwrap_err().to_string(),
+        "missing setting 'transportLibrary.platformClientId' (environment variable transportLibrary__platformClientId)"
+    );
+    let vars = with(complete(), "identity__deviceId", "nope");
+    assert!(
+        Config::from_vars(vars)
+            .unwrap_err()
+            .to_string()
+            .starts_with("setting 'identity.deviceId' is invalid")
+    );
+    let vars = with(
+        complete(),
+        "CUSTOM_CONFIG_LOCATION",
+        "/nonexistent/config.json",
+    );
+    assert!(
+        Config::from_vars(vars)
+            .unwrap_err()
+            .to_string()
+            .contains("/nonexistent/config.json")
+    );
+}
+
+#[test]
+fn a_weak_api_key_is_refused() {
+    let error = Config::from_vars(with(complete(), "API_KEY", "short"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("too weak") && error.contains("at least 30 characters"),
+        "{error}"
+    );
+    assert_eq!(api_key_weakness(STRONG_KEY), None);
+    assert!(
+        api_key_weakness("abcdefghijklmnopqrstuvwxyzABCDEFGH12")
+            .unwrap()
+            .contains("special")
+    );
+}
+
+#[test]
+fn debug_output_hides_every_secret() {
+    let debug = format!("{:?}", Config::from_vars(complete()).unwrap());
+    for secret in [
+        STRONG_KEY,
+        "device-password",
+        "postgres://postgres@127.0.0.1/connector",
+    ] {
+        assert!(!debug.contains(secret), "{secret} leaked");
+    }
+    assert!(!debug.contains("\"secret\""));
+}

@@ -1,0 +1,231 @@
+//! `ApiError`: every failure as an HTTP status plus the error envelope. The only place that
+//! decides statuses; 5xx answers carry a generic message and the error id, never internals.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use application::CreateTokenForFileError;
+use application::ports::{BackboneError, RepositoryError};
+
+use super::envelope::Failure;
+
+pub const VALIDATION: &str = "error.runtime.validation.invalidPropertyValue";
+pub const RECORD_NOT_FOUND: &str = "error.runtime.recordNotFound";
+pub const INVALID_JSON: &str = "error.connector.validation.invalidJsonInPayload";
+pub const ROUTE_DOES_NOT_EXIST: &str = "error.connector.http.routeDoesNotExist";
+pub const METHOD_NOT_ALLOWED: &str = "error.connector.http.methodNotAllowed";
+pub const NOT_ACCEPTABLE: &str = "error.connector.http.notAcceptable";
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "error.connector.http.unsupportedMediaType";
+pub const PAYLOAD_TOO_LARGE: &str = "error.connector.http.payloadTooLarge";
+pub const UNAUTHORIZED: &str = "error.connector.unauthorized";
+pub const UNEXPECTED: &str = "error.connector.unexpected";
+pub const DATABASE_UNAVAILABLE: &str = "error.connector.database.unavailable";
+pub const TOKEN_NOT_STORED: &str = "error.connector.tokenNotStored";
+pub const BACKBONE_UNAVAILABLE: &str = "error.connector.backbone.unavailable";
+pub const BACKBONE_TIMEOUT: &str = "error.connector.backbone.timeout";
+pub const BACKBONE_CONNECTION_LOST: &str = "error.connector.backbone.connectionLost";
+pub const BACKBONE_AUTHENTICATION: &str = "error.connector.backbone.authenticationFailed";
+pub const BACKBONE_UNEXPECTED: &str = "error.connector.backbone.unexpectedResponse";
+pub const PLATFORM_UNEXPECTED: &str = "error.platform.unexpected";
+pub const PLATFORM_QUOTA: &str = "error.platform.quotaExhausted";
+
+/// A failure ready to become a response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    /// Backbone codes are passed through as the Backbone wrote them.
+    pub foreign_code: Option<String>,
+    pub message: String,
+    pub retry_after: Option<Duration>,
+    pub allow: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            foreign_code: None,
+            message: message.into(),
+            retry_after: None,
+            allow: None,
+        }
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, VALIDATION, message)
+    }
+
+    pub fn invalid_json() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            INVALID_JSON,
+            "The given payload is not a valid json object.",
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, UNAUTHORIZED, "Unauthorized.")
+    }
+
+    pub fn route_does_not_exist() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ROUTE_DOES_NOT_EXIST,
+            "The requested route does not exist.",
+        )
+    }
+
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        Self {
+            allow: Some(allow),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                METHOD_NOT_ALLOWED,
+                "The requested method is not allowed on this route.",
+            )
+        }
+    }
+
+    pub fn not_acceptable() -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            NOT_ACCEPTABLE,
+            "The requested content type is not available: accept application/json or image/png.",
+        )
+    }
+
+    pub fn unexpected() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            UNEXPECTED,
+            "An unexpected error occurred.",
+        )
+    }
+
+    fn with_foreign_code(mut self, code: Option<String>) -> Self {
+        self.foreign_code = code;
+        self
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.foreign_code.as_deref().unwrap_or(self.code),
+            self.message
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(retry_after) = self.retry_after {
+            response.insert_header((RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        }
+        if let Some(allow) = self.allow {
+            response.insert_header((ALLOW, allow));
+        }
+        response.json(Failure::new(
+            self.foreign_code.as_deref().unwrap_or(self.code),
+            &self.message,
+        ))
+    }
+}
+
+impl From<CreateTokenForFileError> for ApiError {
+    fn from(error: CreateTokenForFileError) -> Self {
+        match error {
+            CreateTokenForFileError::Validation(error) => Self::validation(error.message),
+            CreateTokenForFileError::FileNotFound => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
+            }
+            CreateTokenForFileError::FileLookup(error) => from_repository(&error),
+            CreateTokenForFileError::Backbone(error) => from_backbone(error),
+            CreateTokenForFileError::NotStored { token_id, source } => {
+                let status = match source {
+                    RepositoryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                Self::new(
+                    status,
+                    TOKEN_NOT_STORED,
+                    format!(
+                        "Token {token_id} was created on the Backbone but could not be stored locally, so it was not saved. \
+                         It expires on the Backbone by itself; send the request again to create a new token."
+                    ),
+                )
+            }
+        }
+    }
+}
+
+fn from_repository(error: &RepositoryError) -> ApiError {
+    match error {
+        RepositoryError::Unavailable(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            DATABASE_UNAVAILABLE,
+            "The database is unavailable. Try again later.",
+        ),
+        _ => ApiError::unexpected(),
+    }
+}
+
+/// Our honest statuses for Backbone failures (the reference answers 500 to all of them).
+fn from_backbone(error: BackboneError) -> ApiError {
+    match error {
+        BackboneError::Rejected { code, message } => {
+            ApiError::new(StatusCode::BAD_REQUEST, VALIDATION, message)
+                .with_foreign_code(Some(code))
+        }
+        BackboneError::QuotaExhausted {
+            message,
+            retry_after,
+        } => ApiError {
+            retry_after,
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, PLATFORM_QUOTA, message)
+        },
+        BackboneError::ServerError { code, .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            PLATFORM_UNEXPECTED,
+            "The Backbone failed to create the token. Try again later.",
+        )
+        .with_foreign_code(code),
+        BackboneError::Unavailable { .. } => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            BACKBONE_UNAVAILABLE,
+            "The Backbone is unavailable. Try again later.",
+        ),
+        BackboneError::Timeout(_) => ApiError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            BACKBONE_TIMEOUT,
+            "The Backbone did not answer in time. No token was stored; try again.",
+        ),
+        BackboneError::ConnectionLost { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            BACKBONE_CONNECTION_LOST,
+            "The connection to the Backbone broke before it answered. No token was stored; try again.",
+        ),
+        BackboneError::AuthenticationFailed { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            BACKBONE_AUTHENTICATION,
+            "The Backbone refused this Connector's credentials. The operator must check the platform client and device credentials.",
+        ),
+        BackboneError::UnexpectedResponse { .. } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            BACKBONE_UNEXPECTED,
+            "The Backbone answered in an unexpected way. Try again later.",
+        ),
+    }
+}

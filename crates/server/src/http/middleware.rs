@@ -1,0 +1,139 @@
+//! Middleware around every route: timing headers, and the API key check that runs before
+//! routing (so an unknown route without a valid key is 401, not 404).
+
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use chrono::Utc;
+use domain::date::format_date;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::error::ApiError;
+
+const API_KEY_HEADER: &str = "x-api-key";
+/// Routes open without a key (load balancers probe them).
+const PUBLIC_PATHS: [&str; 1] = ["/health"];
+
+/// The configured key, kept only as its SHA-256 so comparisons take the same time whatever
+/// the length or content of the guess.
+#[derive(Clone)]
+pub struct ApiKeyGuard {
+    key_digest: [u8; 32],
+    failure_delay: RangeInclusive<Duration>,
+}
+
+impl std::fmt::Debug for ApiKeyGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyGuard")
+            .field("failure_delay", &self.failure_delay)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiKeyGuard {
+    pub fn new(api_key: &[u8], failure_delay: RangeInclusive<Duration>) -> Self {
+        Self {
+            key_digest: Sha256::digest(api_key).into(),
+            failure_delay,
+        }
+    }
+
+    fn accepts(&self, presented: Option<&[u8]>) -> bool {
+        let Some(presented) = presented else {
+            return false;
+        };
+        let digest: [u8; 32] = Sha256::digest(presented).into();
+        digest.ct_eq(&self.key_digest).into()
+    }
+
+    /// A random delay in the configured range, to slow down guessing.
+    fn failure_delay(&self) -> Duration {
+        let (min, max) = (*self.failure_delay.start(), *self.failure_delay.end());
+        if min >= max {
+            min
+        } else {
+            rand::thread_rng().gen_range(min..=max)
+        }
+    }
+}
+
+pub async fn require_api_key(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, Error> {
+    let guard = request.app_data::<web::Data<Arc<ApiKeyGuard>>>().cloned();
+    let is_public = PUBLIC_PATHS.contains(&request.path());
+    let presented = request
+        .headers()
+        .get(API_KEY_HEADER)
+        .map(HeaderValue::as_bytes);
+    let authorized = is_public || guard.as_ref().is_some_and(|guard| guard.accepts(presented));
+    if authorized {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    if let Some(guard) = guard {
+        tokio::time::sleep(guard.failure_delay()).await;
+    }
+    tracing::info!(
+        path = request.path(),
+        "request refused: missing or wrong API key"
+    );
+    let response = ApiError::unauthorized().error_response();
+    Ok(request.into_response(response).map_into_right_body())
+}
+
+/// `X-Response-Duration-ms` and `X-Response-Time` on every answer, errors included, and one
+/// log line per request (method, path, status, duration; never headers or bodies).
+pub async fn timing_headers(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let (method, path) = (request.method().clone(), request.path().to_owned());
+    let mut response = next.call(request).await?;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(%method, path, status = response.status().as_u16(), duration_ms = millis, "request");
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&format!("{millis:.3}")) {
+        headers.insert(HeaderName::from_static("x-response-duration-ms"), value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format_date(Utc::now())) {
+        headers.insert(HeaderName::from_static("x-response-time"), value);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_key_is_accepted() {
+        let guard = ApiKeyGuard::new(b"the-key", Duration::ZERO..=Duration::ZERO);
+        assert!(guard.accepts(Some(b"the-key")));
+        for wrong in [&b"the-ke"[..], b"the-key ", b"THE-KEY", b""] {
+            assert!(!guard.accepts(Some(wrong)));
+        }
+        assert!(!guard.accepts(None));
+    }
+
+    #[test]
+    fn the_failure_delay_stays_in_range() {
+        let guard = ApiKeyGuard::new(b"k", Duration::from_millis(10)..=Duration::from_millis(20));
+        for _ in 0..100 {
+            let delay = guard.failure_delay();
+            assert!((Duration::from_millis(10)..=Duration::from_millis(20)).contains(&delay));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Route handlers, one module per resource.
+
+pub mod fallback;
+pub mod health;
+pub mod tokens;

@@ -1,0 +1,9 @@
+//! The `connector` service: configuration, wiring of the ports to their adapters, and the
+//! actix-web HTTP surface. The only crate that knows actix-web.
+
+pub mod config;
+pub mod http;
+pub mod random;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

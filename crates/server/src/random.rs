@@ -1,0 +1,31 @@
+//! The operating system's CSPRNG as the use case's random source.
+
+use application::ports::RandomSource;
+use domain::SecretKey;
+use domain::crypto::NONCE_LEN;
+use domain::password::SALT_LEN;
+use rand::RngCore;
+use rand::rngs::OsRng;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRandom;
+
+fn bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+impl RandomSource for OsRandom {
+    fn secret_key(&self) -> SecretKey {
+        SecretKey::from_bytes(bytes())
+    }
+
+    fn nonce(&self) -> [u8; NONCE_LEN] {
+        bytes()
+    }
+
+    fn salt(&self) -> [u8; SALT_LEN] {
+        bytes()
+    }
+}

@@ -1,0 +1,28 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use application::CreateTokenForFile;
+use async_trait::async_trait;
+
+/// Reachability of the service's dependencies, for `/health`.
+#[async_trait]
+pub trait HealthProbes: Send + Sync {
+    async fn database(&self) -> bool;
+    async fn backbone_connection(&self) -> bool;
+    async fn backbone_authentication(&self) -> bool;
+}
+
+pub struct AppState {
+    pub create_token_for_file: Arc<CreateTokenForFile>,
+    pub health: Arc<dyn HealthProbes>,
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}

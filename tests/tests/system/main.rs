@@ -1,0 +1,7 @@
+//! System tests: the real `connector` on port 0 with a fresh PostgreSQL database and the
+//! Backbone simulator, exercised over HTTP as clients use it.
+
+mod backbone_failures;
+mod create_token;
+mod http_surface;
+mod validation;
