@@ -1,0 +1,84 @@
+//! Domain values with every field set, for the round-trip tests.
+
+use chrono::{DateTime, Utc};
+use domain::{
+    DeviceId, File, FileId, IdentityAddress, SecretKey, Token, TokenContentFile, TokenId,
+};
+
+pub fn address(body: &str) -> IdentityAddress {
+    IdentityAddress::from_parts("localhost", body).expect("a valid fixture")
+}
+
+pub fn time(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .expect("a valid fixture")
+        .with_timezone(&Utc)
+}
+
+pub fn key(first_byte: u8) -> SecretKey {
+    SecretKey::from_bytes(std::array::from_fn(|i| first_byte.wrapping_add(i as u8)))
+}
+
+pub fn file_id(random_part: &str) -> FileId {
+    FileId::from_random_part(random_part).expect("a valid fixture")
+}
+
+pub fn token_id(random_part: &str) -> TokenId {
+    TokenId::from_random_part(random_part).expect("a valid fixture")
+}
+
+/// A File with every optional field set; timestamps keep microseconds, as PostgreSQL does.
+pub fn full_file(id: &str) -> File {
+    File {
+        id: file_id(id),
+        secret_key: key(0x20),
+        owner: address("0123456789abcdef0123"),
+        created_at: time("2025-01-02T03:04:05.123456Z"),
+        created_by: address("00000000000000000001"),
+        created_by_device: DeviceId::from_random_part("AAAAAAAAAAAAAAAAA")
+            .expect("a valid fixture"),
+        expires_at: time("2026-01-02T03:04:05.678Z"),
+        filename: "Report 2025 – ünïcødé.pdf".to_owned(),
+        filesize: 5_000_000_000,
+        mimetype: "application/pdf".to_owned(),
+        title: Some("Quarterly report".to_owned()),
+        description: Some("with \"quotes\" and 'apostrophes'".to_owned()),
+        tags: vec!["finance".to_owned(), "x:y".to_owned(), String::new()],
+        ownership_token: Some("OWNERSHIPTOKEN123".to_owned()),
+        ownership_is_locked: true,
+        is_own: true,
+    }
+}
+
+/// A peer's File with every optional field empty.
+pub fn bare_file(id: &str) -> File {
+    File {
+        title: None,
+        description: None,
+        tags: Vec::new(),
+        ownership_token: None,
+        ownership_is_locked: false,
+        is_own: false,
+        filesize: 0,
+        ..full_file(id)
+    }
+}
+
+/// A token for `full_file("FILEFORTOKEN00001")` without password or recipient.
+pub fn plain_token(id: &str) -> Token {
+    Token {
+        id: token_id(id),
+        created_by: address("0123456789abcdef0123"),
+        created_by_device: DeviceId::from_random_part("BBBBBBBBBBBBBBBBB")
+            .expect("a valid fixture"),
+        content: TokenContentFile {
+            file_id: file_id("FILEFORTOKEN00001"),
+            secret_key: key(0x20),
+        },
+        created_at: time("2025-03-04T05:06:07.890Z"),
+        expires_at: time("2025-04-04T05:06:07.890Z"),
+        for_identity: None,
+        password_protection: None,
+        secret_key: key(0),
+    }
+}
