@@ -84,6 +84,20 @@ pub(crate) fn from_status(answer: &Answer, now: DateTime<Utc>) -> BackboneError 
 }
 
 /// A non-200 answer of `/connect/token`: 400 and 401 carry an OAuth error about our credentials.
+/// The token route accepts anonymous callers, so a bearer the Backbone no longer honours
+/// (expired or revoked before our cached expiry) is not a 401 but a request treated as
+/// anonymous, which the Backbone refuses because anonymous tokens carry no content. Nothing was
+/// created, so logging in again and retrying is safe.
+pub(crate) fn bearer_was_ignored(answer: &Answer) -> bool {
+    serde_json::from_slice::<ErrorEnvelope>(&answer.body).is_ok_and(|envelope| {
+        envelope.error.code == ANONYMOUS_CONTENT_CODE
+            && envelope.error.message == ANONYMOUS_CONTENT_MESSAGE
+    })
+}
+
+const ANONYMOUS_CONTENT_CODE: &str = "error.platform.validation.invalidPropertyValue";
+const ANONYMOUS_CONTENT_MESSAGE: &str = "'content' must be empty.";
+
 pub(crate) fn from_login_status(answer: &Answer, now: DateTime<Utc>) -> BackboneError {
     if !matches!(answer.status, 400 | 401) {
         return from_status(answer, now);

@@ -9,10 +9,14 @@
 //! - the connection could not be opened (refused, DNS, TLS, connect timeout): nothing was sent;
 //!   retried once after `connect_retry_delay`;
 //! - the Backbone answered 401: it refused the bearer before doing anything; the token is
-//!   dropped, the client logs in again and retries once. A second 401 is an error, never a loop.
+//!   dropped, the client logs in again and retries once. A second 401 is an error, never a loop;
+//! - the Backbone answered 400 `'content' must be empty.`: the token route accepts anonymous
+//!   callers, so a bearer it no longer honours (expired earlier than announced) makes the request
+//!   anonymous instead of a 401, and anonymous tokens may carry no content. Nothing was created;
+//!   handled like the 401.
 //!
 //! Both reasons share that one retry. Never retried: a timeout after sending, a connection lost
-//! while waiting for or reading the answer, and every answered status other than 401.
+//! while waiting for or reading the answer, and every other answered status.
 //! A login (`/connect/token` creates nothing) is also retried once after a connect error;
 //! `check_connection` is never retried, so the health endpoint reports what it saw.
 //!

@@ -81,6 +81,17 @@ pub(crate) async fn create(
                     .access_token(transport, Some(&access_token))
                     .await?;
             }
+            400 if retry.is_none() && errors::bearer_was_ignored(&answer) => {
+                tracing::info!(
+                    "the Backbone treated the request as anonymous (access token expired early); \
+                     logging in again and retrying once"
+                );
+                retry = Some(Retry::Unauthorized);
+                access_token = client
+                    .auth
+                    .access_token(transport, Some(&access_token))
+                    .await?;
+            }
             _ => return Err(errors::from_status(&answer, Utc::now())),
         }
     }

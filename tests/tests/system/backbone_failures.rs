@@ -166,3 +166,28 @@ async fn an_unreachable_backbone_is_a_503() {
     assert_error(&body, "error.connector.backbone.unavailable");
     assert_eq!(app2.stored_tokens(), 0);
 }
+
+#[tokio::test]
+async fn an_access_token_expired_early_is_renewed_once_and_the_token_created() {
+    let app = TestApp::spawn().await;
+    let (status, _, _) = create_stored_token(&app).await;
+    assert_eq!(
+        status, 201,
+        "the first create logs in and caches the access token"
+    );
+    app.simulator.faults().expire_access_tokens();
+
+    let (status, body, _) = create_stored_token(&app).await;
+
+    assert_eq!(status, 201, "{body}");
+    assert_eq!((app.stored_tokens(), app.simulator.token_count()), (2, 2));
+    let second = app
+        .simulator
+        .token(&domain::TokenId::parse(body["result"]["id"].as_str().unwrap()).unwrap())
+        .unwrap();
+    assert_eq!(
+        second.created_by.as_ref(),
+        Some(&app.device.address),
+        "created as this identity, not anonymously"
+    );
+}
