@@ -2,6 +2,7 @@
 //! actix-web HTTP surface. The only crate that knows actix-web.
 
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod random;
 pub mod startup;

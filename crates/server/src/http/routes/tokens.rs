@@ -10,6 +10,7 @@ use crate::http::error::ApiError;
 use crate::http::negotiation::{Representation, negotiate};
 use crate::http::qr::qr_png;
 use crate::state::AppState;
+use crate::telemetry::error_chain;
 
 const CORRELATION_HEADER: &str = "x-correlation-id";
 
@@ -127,15 +128,4 @@ fn log_and_convert(error: CreateTokenForFileError) -> ApiError {
         tracing::info!(status = api_error.status.as_u16(), error = %chain, "create token for file refused");
     }
     api_error
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    chain
 }

@@ -1,0 +1,220 @@
+//! What a simulator starts with: platform clients, device identities, lifetimes and the address
+//! it binds to.
+//!
+//! | setting | default | meaning |
+//! |---|---|---|
+//! | `clients` | none | platform clients accepted by `/connect/token` |
+//! | `devices` | none | device logins (username, password) and the identity they act for |
+//! | `access_token_lifetime` | 300 s | `expires_in` of issued access tokens |
+//! | `login_lockout` | 60 s | how long a user stays locked after 3 failed logins |
+//! | `bind` | `127.0.0.1:0` | listen address; port 0 picks a free port |
+//! | `workers` | 1 | actix worker threads; one is plenty for an in-memory store |
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use domain::ids::{DeviceId, DeviceUsername, IdentityAddress};
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+
+pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+/// The real Backbone locks for 1 minute in development and 10 minutes in production; a
+/// simulator serves development.
+pub const DEFAULT_LOGIN_LOCKOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_ADDRESS_DOMAIN: &str = "localhost";
+pub const DEFAULT_WORKERS: usize = 1;
+
+/// A platform client (`client_id` / `client_secret` of the OAuth password grant).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PlatformClient {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl PlatformClient {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// A client with a random id and secret.
+    pub fn random() -> Self {
+        Self::new(
+            format!("sim-client-{}", random_alphanumeric(8)),
+            random_alphanumeric(32),
+        )
+    }
+}
+
+impl fmt::Debug for PlatformClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformClient")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A device that can log in, and the identity it acts for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SeededDevice {
+    pub username: DeviceUsername,
+    pub password: String,
+    pub address: IdentityAddress,
+    pub device_id: DeviceId,
+}
+
+impl SeededDevice {
+    /// A new identity in `address_domain` (e.g. `localhost`) with one device and random
+    /// credentials.
+    ///
+    /// # Panics
+    /// If `address_domain` does not fit the Backbone's address rule
+    /// (`((?:[a-z0-9-]+\.)*[a-z]{2,})`); use [`SeededDevice::try_random`] to handle that.
+    pub fn random(address_domain: &str) -> Self {
+        match Self::try_random(address_domain) {
+            Ok(device) => device,
+            Err(error) => panic!("cannot create a device identity: {error}"),
+        }
+    }
+
+    /// Like [`SeededDevice::random`].
+    ///
+    /// # Errors
+    /// [`domain::IdError`] if `address_domain` does not fit the address rule.
+    pub fn try_random(address_domain: &str) -> Result<Self, domain::IdError> {
+        let mut rng = rand::thread_rng();
+        let body: String = (0..20)
+            .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
+            .collect();
+        Ok(Self {
+            username: DeviceUsername::from_random_part(&random_alphanumeric(17))?,
+            password: random_alphanumeric(24),
+            address: IdentityAddress::from_parts(address_domain, &body)?,
+            device_id: DeviceId::from_random_part(&random_alphanumeric(17))?,
+        })
+    }
+}
+
+impl fmt::Debug for SeededDevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeededDevice")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("address", &self.address)
+            .field("device_id", &self.device_id)
+            .finish()
+    }
+}
+
+/// Everything a simulator starts with. `Default` is an empty Backbone on a free local port;
+/// the `with_*` methods build on it.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    pub clients: Vec<PlatformClient>,
+    pub devices: Vec<SeededDevice>,
+    pub access_token_lifetime: Duration,
+    pub login_lockout: Duration,
+    pub bind: SocketAddr,
+    pub workers: usize,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            clients: Vec::new(),
+            devices: Vec::new(),
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
+            login_lockout: DEFAULT_LOGIN_LOCKOUT,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            workers: DEFAULT_WORKERS,
+        }
+    }
+}
+
+impl SimulatorConfig {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[must_use]
+    pub fn with_client(mut self, client: PlatformClient) -> Self {
+        self.clients.push(client);
+        self
+    }
+
+    #[must_use]
+    pub fn with_device(mut self, device: SeededDevice) -> Self {
+        self.devices.push(device);
+        self
+    }
+
+    #[must_use]
+    pub fn with_access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
+        self
+    }
+
+    #[must_use]
+    pub fn with_login_lockout(mut self, lockout: Duration) -> Self {
+        self.login_lockout = lockout;
+        self
+    }
+
+    #[must_use]
+    pub fn with_bind(mut self, bind: SocketAddr) -> Self {
+        self.bind = bind;
+        self
+    }
+
+    #[must_use]
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.bind.set_port(port);
+        self
+    }
+
+    #[must_use]
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers.max(1);
+        self
+    }
+}
+
+pub(crate) fn random_alphanumeric(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_devices_are_valid_backbone_identities() {
+        let device = SeededDevice::random("localhost");
+        assert!(IdentityAddress::parse(device.address.as_str()).is_ok());
+        assert!(device.address.as_str().starts_with("did:e:localhost:dids:"));
+        assert!(device.username.as_str().starts_with("USR"));
+        assert!(device.device_id.as_str().starts_with("DVC"));
+        assert_ne!(SeededDevice::random("localhost").address, device.address);
+    }
+
+    #[test]
+    fn random_devices_reject_an_invalid_domain() {
+        assert!(SeededDevice::try_random("Not A Domain").is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let device = SeededDevice::random("localhost");
+        let client = PlatformClient::random();
+        assert!(!format!("{device:?}").contains(&device.password));
+        assert!(!format!("{client:?}").contains(&client.client_secret));
+    }
+}

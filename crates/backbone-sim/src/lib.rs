@@ -1,0 +1,210 @@
+//! A faithful in-memory simulator of the enmeshed Backbone's token API (`/connect/token`,
+//! `/api/v2/Tokens`, `/api/v2/Version`), with fault injection, for tests, benchmarks and the
+//! zero-setup local mode.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use backbone_sim::{Fault, PlatformClient, SeededDevice, SimulatorConfig};
+//!
+//! let device = SeededDevice::random("localhost");
+//! let config = SimulatorConfig::new().with_client(PlatformClient::random()).with_device(device);
+//! let sim = backbone_sim::start(config).await?;
+//! sim.faults().inject(Fault::error_500().on("POST", "/api/v2/Tokens"));
+//! // ... point a client at sim.base_url() ...
+//! assert_eq!(sim.token_count(), 0);
+//! sim.stop().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Behaviour follows `shared/spec/backbone-api.md` and the Backbone's source; the admin API is
+//! described in [`admin`], faults in [`faults`].
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+mod connection;
+pub mod envelope;
+pub mod faults;
+mod headers;
+mod routes;
+pub mod state;
+pub mod validation;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use chrono::{DateTime, Utc};
+use domain::ids::TokenId;
+use tokio::task::JoinHandle;
+
+pub use config::{PlatformClient, SeededDevice, SimulatorConfig};
+pub use faults::{Fault, FaultKind, Faults, PendingFault};
+pub use state::{Allocation, Token};
+
+use crate::auth::Accounts;
+use crate::state::SimState;
+
+/// Where the admin API lives; faults never apply below it.
+pub const ADMIN_PREFIX: &str = "/_sim";
+
+pub(crate) type Shared = Arc<Mutex<SimState>>;
+
+/// Locks the state; a panic in another request must not take the simulator down with it.
+pub(crate) fn lock(state: &Mutex<SimState>) -> MutexGuard<'_, SimState> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts a simulator on `config.bind` (port 0 picks a free port) and returns once it listens.
+/// Must be called within a Tokio runtime; the server runs on its own worker threads.
+///
+/// # Errors
+/// If the address cannot be bound.
+pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
+    let mut accounts = Accounts::new(config.access_token_lifetime, config.login_lockout);
+    for client in config.clients {
+        accounts.add_client(client);
+    }
+    for device in config.devices {
+        accounts.add_device(device);
+    }
+    let shared: Shared = Arc::new(Mutex::new(SimState::new(accounts)));
+    let faults = Faults::new(shared.clone());
+
+    let listener = TcpListener::bind(config.bind)?;
+    let local_addr = listener.local_addr()?;
+    let state_data = web::Data::from(shared.clone());
+    let faults_data = web::Data::new(faults.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state_data.clone())
+            .app_data(faults_data.clone())
+            .configure(admin::configure)
+            .configure(routes::configure)
+            .default_service(web::to(|| async { HttpResponse::NotFound().finish() }))
+            .wrap(from_fn(faults::apply))
+            .wrap(from_fn(headers::apply))
+    })
+    .workers(config.workers.max(1))
+    .disable_signals()
+    .shutdown_timeout(5)
+    .on_connect(connection::register)
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    tracing::info!(%local_addr, "backbone simulator listening");
+    Ok(RunningSimulator {
+        local_addr,
+        shared,
+        faults,
+        server: handle,
+        task: Some(task),
+    })
+}
+
+/// A started simulator. Dropping it stops the server without waiting; [`Self::stop`] waits.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    local_addr: SocketAddr,
+    shared: Shared,
+    faults: Faults,
+    server: ServerHandle,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningSimulator {
+    /// `http://IP:PORT`, without trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Fault injection for this simulator.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    fn state(&self) -> MutexGuard<'_, SimState> {
+        lock(&self.shared)
+    }
+
+    /// How many tokens exist (expired ones included).
+    pub fn token_count(&self) -> usize {
+        self.state().tokens.len()
+    }
+
+    /// A snapshot of every token, oldest first.
+    pub fn tokens(&self) -> Vec<Token> {
+        self.state().tokens.all()
+    }
+
+    pub fn token(&self, id: &TokenId) -> Option<Token> {
+        self.state().tokens.get(id).cloned()
+    }
+
+    pub fn add_client(&self, client: PlatformClient) {
+        self.state().accounts.add_client(client);
+    }
+
+    /// Adds a device login (replacing one with the same username).
+    pub fn add_device(&self, device: SeededDevice) {
+        self.state().accounts.add_device(device);
+    }
+
+    /// Creates a new identity in `address_domain` with one device and returns its credentials.
+    ///
+    /// # Errors
+    /// [`domain::IdError`] if `address_domain` does not fit the address rule.
+    pub fn create_device(&self, address_domain: &str) -> Result<SeededDevice, domain::IdError> {
+        let device = SeededDevice::try_random(address_domain)?;
+        self.add_device(device.clone());
+        Ok(device)
+    }
+
+    pub fn clients(&self) -> Vec<PlatformClient> {
+        self.state().accounts.clients()
+    }
+
+    pub fn devices(&self) -> Vec<SeededDevice> {
+        self.state().accounts.devices()
+    }
+
+    /// The simulator's "now" (wall clock plus any [`Self::advance_clock`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state().now()
+    }
+
+    /// Lets simulated time pass: tokens, access tokens and login lockouts expire accordingly.
+    pub fn advance_clock(&self, by: Duration) {
+        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        self.state().advance_clock(by);
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to 5 s) and waits.
+    pub async fn stop(mut self) {
+        self.server.stop(true).await;
+        if let Some(task) = self.task.take()
+            && let Err(error) = task.await
+        {
+            tracing::warn!(%error, "simulator task ended abnormally");
+        }
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            // Sends the stop command right away; nobody waits for it to complete.
+            drop(self.server.stop(false));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `/api/v2/Tokens`: create and read (anonymous allowed), list and delete (authenticated).
+
+use std::sync::Mutex;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{Error, HttpRequest, HttpResponse, web};
+use domain::encoding::b64url;
+use domain::ids::TokenId;
+use serde_json::{Value, json};
+
+use super::{bearer, first_param, query_pairs, read_body, require_caller};
+use crate::envelope::{self, ApiError, decode_query_bytes, format_date};
+use crate::lock;
+use crate::state::{Access, DeleteError, MAX_PASSWORD_BYTES, SimState, Token};
+use crate::validation::{bind_create_body, check_byte_count, validate_create};
+
+const DEFAULT_PAGE_SIZE: usize = 50;
+const MAX_PAGE_SIZE: usize = 200;
+
+type State = web::Data<Mutex<SimState>>;
+
+pub(crate) fn configure(config: &mut web::ServiceConfig) {
+    config
+        .service(
+            web::resource("/api/v2/Tokens")
+                .route(web::post().to(create))
+                .route(web::get().to(list)),
+        )
+        .service(
+            web::resource("/api/v2/Tokens/{id}")
+                .route(web::get().to(get))
+                .route(web::delete().to(delete)),
+        );
+}
+
+/// The token as the Backbone's `TokenDTO` renders it.
+pub(crate) fn token_dto(token: &Token) -> Value {
+    json!({
+        "id": token.id.as_str(),
+        "createdBy": token.created_by.as_ref().map(|a| a.as_str()),
+        "createdByDevice": token.created_by_device.as_ref().map(|d| d.as_str()),
+        "forIdentity": token.for_identity.as_ref().map(|a| a.as_str()),
+        "createdAt": format_date(token.created_at),
+        "expiresAt": format_date(token.expires_at),
+        "content": token.content.as_ref().map(b64url),
+        "isPasswordProtected": token.is_password_protected(),
+    })
+}
+
+async fn create(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: State,
+) -> Result<HttpResponse, Error> {
+    if let Some(unsupported) = unsupported_media_type(&request) {
+        return Ok(unsupported);
+    }
+    let body = read_body(payload).await?;
+    let input = bind_create_body(&body)?;
+    let token = {
+        let mut state = lock(&state);
+        let now = state.now();
+        let caller = bearer(&request, &state).caller();
+        let new = validate_create(input, caller.is_some(), now)?;
+        state.tokens.create(new, caller.as_ref(), now)
+    };
+    tracing::info!(token_id = %token.id, anonymous = token.created_by.is_none(), "token created");
+    let info = request.connection_info();
+    let location = format!(
+        "{}://{}/api/v2/Tokens/{}",
+        info.scheme(),
+        info.host(),
+        token.id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(json!({
+            "result": { "id": token.id.as_str(), "createdAt": format_date(token.created_at) }
+        })))
+}
+
+async fn get(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, Error> {
+    let pairs = query_pairs(&request);
+    // Model binding (the password) comes before the validator (id, then password length).
+    let password = match first_param(&pairs, "password").filter(|text| !text.is_empty()) {
+        None => None,
+        Some(text) => Some(decode_query_bytes(text).ok_or_else(|| {
+            ApiError::cannot_be_parsed(format!(
+                "'password': The value '{text}' is not valid for password."
+            ))
+        })?),
+    };
+    let id = TokenId::parse(&id).map_err(|_| ApiError::invalid_id("id"))?;
+    if let Some(password) = &password {
+        check_byte_count("password", password.len(), 1, MAX_PASSWORD_BYTES)?;
+    }
+    let (access, token) = {
+        let mut state = lock(&state);
+        let now = state.now();
+        let caller = bearer(&request, &state).caller();
+        state
+            .tokens
+            .access(&id, caller.as_ref(), password.as_deref(), now)
+            .ok_or_else(ApiError::token_not_found)?
+    };
+    tracing::debug!(token_id = %id, ?access, "token read");
+    match access {
+        Access::Ok | Access::AllocationAdded => {
+            Ok(envelope::result(StatusCode::OK, token_dto(&token)))
+        }
+        Access::Locked => Err(ApiError::token_locked().into()),
+        Access::WrongPassword | Access::ForIdentityDoesNotMatch | Access::Expired => {
+            Err(ApiError::token_not_found().into())
+        }
+    }
+}
+
+async fn list(request: HttpRequest, state: State) -> Result<HttpResponse, Error> {
+    let caller = require_caller(&request, &state)?;
+    let pairs = query_pairs(&request);
+    let page_size = page_param(&pairs, "pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE);
+    if page_size > MAX_PAGE_SIZE {
+        return Err(ApiError::invalid_page_size(MAX_PAGE_SIZE).into());
+    }
+    let page_number = page_param(&pairs, "pageNumber")?
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let texts: Vec<&str> = pairs
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("ids"))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if texts.is_empty() {
+        return Err(ApiError::invalid_property("'ids' must not be empty.").into());
+    }
+    let mut ids = Vec::with_capacity(texts.len());
+    for (index, text) in texts.iter().enumerate() {
+        ids.push(TokenId::parse(text).map_err(|_| ApiError::invalid_id(&format!("ids[{index}]")))?);
+    }
+    let tokens = lock(&state).tokens.list_for(&ids, &caller);
+
+    let page_size = page_size.max(1);
+    let total_records = tokens.len();
+    let total_pages = total_records.div_ceil(page_size);
+    let page: Vec<Value> = tokens
+        .iter()
+        .skip((page_number - 1).saturating_mul(page_size))
+        .take(page_size)
+        .map(token_dto)
+        .collect();
+    // The Backbone adds pagination data only when there is more than one page.
+    if total_pages <= 1 {
+        return Ok(envelope::result(StatusCode::OK, page));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "result": page,
+        "pagination": {
+            "pageNumber": page_number,
+            "pageSize": page_size,
+            "totalPages": total_pages,
+            "totalRecords": total_records,
+        }
+    })))
+}
+
+async fn delete(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, Error> {
+    let caller = require_caller(&request, &state)?;
+    let id = TokenId::parse(&id).map_err(|_| ApiError::invalid_id("id"))?;
+    let deleted = lock(&state).tokens.delete(&id, &caller);
+    match deleted {
+        Ok(_) => {
+            tracing::info!(token_id = %id, "token deleted");
+            Ok(HttpResponse::NoContent().finish())
+        }
+        Err(DeleteError::NotFound) => Err(ApiError::token_not_found().into()),
+        Err(DeleteError::Forbidden) => Err(ApiError::forbidden().into()),
+    }
+}
+
+fn page_param(pairs: &[(String, String)], name: &str) -> Result<Option<usize>, ApiError> {
+    match first_param(pairs, name).filter(|text| !text.is_empty()) {
+        None => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            ApiError::cannot_be_parsed(format!(
+                "'{name}': The value '{text}' is not valid for {name}."
+            ))
+        }),
+    }
+}
+
+/// ASP.NET's JSON input formatter takes `application/json`, `text/json` and `*/*+json` only;
+/// anything else is a 415 problem document before model binding.
+fn unsupported_media_type(request: &HttpRequest) -> Option<HttpResponse> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let supported =
+        essence == "application/json" || essence == "text/json" || essence.ends_with("+json");
+    if supported {
+        return None;
+    }
+    Some(
+        HttpResponse::UnsupportedMediaType()
+            .content_type("application/problem+json; charset=utf-8")
+            .json(json!({
+                "type": "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+                "title": "Unsupported Media Type",
+                "status": 415,
+            })),
+    )
+}
