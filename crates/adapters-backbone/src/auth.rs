@@ -15,7 +15,9 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::config::{BackboneConfig, Secret};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::BackboneConfig;
 use crate::errors;
 use crate::transport::{NoAnswer, Transport};
 use crate::wire::{LoginForm, LoginResponse};
@@ -24,7 +26,7 @@ const LOGIN_PATH: &str = "/connect/token";
 
 #[derive(Debug, Clone)]
 struct Login {
-    access_token: Secret,
+    access_token: SecretString,
     /// After this instant the token is refreshed before use.
     fresh_until: Instant,
 }
@@ -32,9 +34,9 @@ struct Login {
 #[derive(Debug)]
 pub(crate) struct Authenticator {
     client_id: String,
-    client_secret: Secret,
+    client_secret: SecretString,
     username: DeviceUsername,
-    password: Secret,
+    password: SecretString,
     refresh_margin: Duration,
     /// The outcome of the last login; the lock is held for the whole of a login, which is what
     /// makes concurrent callers wait for (and share) it.
@@ -61,14 +63,15 @@ impl Authenticator {
     pub async fn access_token(
         &self,
         transport: &Transport,
-        rejected: Option<&Secret>,
-    ) -> Result<Secret, BackboneError> {
+        rejected: Option<&SecretString>,
+    ) -> Result<SecretString, BackboneError> {
         let seen = self.completed_logins.load(Ordering::Acquire);
         let mut last_login = self.last_login.lock().await;
         let finished_while_waiting = self.completed_logins.load(Ordering::Acquire) != seen;
         match &*last_login {
             Some(Ok(login))
-                if rejected != Some(&login.access_token)
+                if rejected.map(ExposeSecret::expose_secret)
+                    != Some(login.access_token.expose_secret())
                     && (finished_while_waiting || Instant::now() < login.fresh_until) =>
             {
                 return Ok(login.access_token.clone());
@@ -94,9 +97,9 @@ impl Authenticator {
         let form = LoginForm {
             grant_type: "password",
             client_id: &self.client_id,
-            client_secret: self.client_secret.expose(),
+            client_secret: self.client_secret.expose_secret(),
             username: self.username.as_str(),
-            password: self.password.expose(),
+            password: self.password.expose_secret(),
         };
         let started = Instant::now();
         let mut retried = false;
@@ -131,7 +134,7 @@ impl Authenticator {
         let lifetime = Duration::from_secs(expires_in).saturating_sub(self.refresh_margin);
         tracing::info!(expires_in, "logged in to the Backbone");
         Ok(Login {
-            access_token: Secret::new(response.access_token),
+            access_token: SecretString::from(response.access_token),
             fresh_until: started + lifetime,
         })
     }

@@ -17,8 +17,9 @@
 //!
 //! Defaults are the `DEFAULT_*` constants below.
 
-use std::fmt;
 use std::time::Duration;
+
+use secrecy::SecretString;
 
 use domain::DeviceUsername;
 
@@ -37,33 +38,6 @@ pub const DEFAULT_CONNECT_RETRY_DELAY: Duration = Duration::from_millis(250);
 pub const DEFAULT_USER_AGENT: &str =
     concat!("enmeshed-token-connector/", env!("CARGO_PKG_VERSION"));
 
-/// A credential. `Debug` never shows it; only [`Secret::expose`] does, at the point of use.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The clear value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
-}
-
 /// Everything [`crate::HttpBackboneClient`] needs. Build it with [`BackboneConfig::new`] and
 /// override defaults with struct update syntax.
 #[derive(Debug, Clone)]
@@ -71,9 +45,9 @@ pub struct BackboneConfig {
     /// Backbone root (`http` or `https`); a trailing `/` is ignored, a path prefix is kept.
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: Secret,
+    pub client_secret: SecretString,
     pub device_username: DeviceUsername,
-    pub device_password: Secret,
+    pub device_password: SecretString,
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
     pub health_check_timeout: Duration,
@@ -87,9 +61,9 @@ impl BackboneConfig {
     pub fn new(
         base_url: impl Into<String>,
         client_id: impl Into<String>,
-        client_secret: Secret,
+        client_secret: SecretString,
         device_username: DeviceUsername,
-        device_password: Secret,
+        device_password: SecretString,
     ) -> Self {
         Self {
             base_url: base_url.into(),
@@ -126,9 +100,9 @@ mod tests {
         let config = BackboneConfig::new(
             "http://localhost",
             "client",
-            Secret::new("client-secret-value"),
+            SecretString::from("client-secret-value"),
             username,
-            Secret::new("device-password-value"),
+            SecretString::from("device-password-value"),
         );
         let printed = format!("{config:?}");
         assert!(!printed.contains("client-secret-value"), "{printed}");

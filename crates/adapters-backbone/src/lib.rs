@@ -44,7 +44,7 @@ use tracing::Instrument as _;
 pub use config::{
     BackboneConfig, BackboneConfigError, DEFAULT_CONNECT_RETRY_DELAY, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_HEALTH_CHECK_TIMEOUT, DEFAULT_LOGIN_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_USER_AGENT, Secret,
+    DEFAULT_USER_AGENT,
 };
 
 use crate::auth::Authenticator;

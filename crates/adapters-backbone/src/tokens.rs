@@ -4,6 +4,7 @@
 use application::ports::{BackboneError, CreatedBackboneToken, NewBackboneToken};
 use chrono::Utc;
 use reqwest::header::CONTENT_TYPE;
+use secrecy::ExposeSecret;
 
 use crate::HttpBackboneClient;
 use crate::errors;
@@ -39,7 +40,7 @@ pub(crate) async fn create(
     loop {
         let request = transport
             .post(TOKENS_PATH)
-            .bearer_auth(access_token.expose())
+            .bearer_auth(access_token.expose_secret())
             .header(CONTENT_TYPE, "application/json")
             .body(body.clone());
         let request = with_correlation_id(request, correlation_id);

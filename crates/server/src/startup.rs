@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use adapters_backbone::{BackboneConfig, HttpBackboneClient, Secret};
+use adapters_backbone::{BackboneConfig, HttpBackboneClient};
 use adapters_postgres::{PgConfig, PgDatabase};
 use application::ports::SystemClock;
 use application::{CreateTokenForFile, ServiceIdentity};
@@ -77,9 +77,9 @@ impl Application {
             ..BackboneConfig::new(
                 config.backbone.base_url.clone(),
                 config.backbone.platform_client_id.clone(),
-                Secret::new(config.backbone.platform_client_secret.expose_secret()),
+                config.backbone.platform_client_secret.clone(),
                 config.identity.device_username.clone(),
-                Secret::new(config.identity.device_password.expose_secret()),
+                config.identity.device_password.clone(),
             )
         })?);
 

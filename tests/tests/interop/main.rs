@@ -4,6 +4,9 @@
 //!
 //! Needs Node 20 and `npm ci --prefix tests/interop` (the README's test command does it).
 
+// Test helpers fail loudly on purpose: a panic is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

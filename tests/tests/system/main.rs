@@ -1,6 +1,9 @@
 //! System tests: the real `connector` on port 0 with a fresh PostgreSQL database and the
 //! Backbone simulator, exercised over HTTP as clients use it.
 
+// Test helpers fail loudly on purpose: a panic is the test failing.
+#![allow(clippy::unwrap_used)]
+
 mod backbone_failures;
 mod create_token;
 mod http_surface;

@@ -9,10 +9,11 @@ mod login;
 
 use std::sync::Arc;
 
-use adapters_backbone::{BackboneConfig, HttpBackboneClient, Secret};
+use adapters_backbone::{BackboneConfig, HttpBackboneClient};
 use application::ports::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
 use chrono::{TimeZone, Utc};
 use domain::DeviceUsername;
+use secrecy::SecretString;
 
 pub const CLIENT_ID: &str = "test-client";
 pub const CLIENT_SECRET: &str = "client-secret-do-not-log";
@@ -23,9 +24,9 @@ pub fn config(base_url: &str) -> BackboneConfig {
     BackboneConfig::new(
         base_url,
         CLIENT_ID,
-        Secret::new(CLIENT_SECRET),
+        SecretString::from(CLIENT_SECRET),
         DeviceUsername::parse(USERNAME).expect("a valid username"),
-        Secret::new(PASSWORD),
+        SecretString::from(PASSWORD),
     )
 }
 
