@@ -87,7 +87,12 @@ impl CreateTokenForFile {
         &self,
         request: CreateTokenForFileRequest,
     ) -> Result<TokenDto, CreateTokenForFileError> {
-        let span = info_span!("create_token_for_file", file_id = %request.file_id, token_id = tracing::field::Empty);
+        let span = info_span!(
+            "create_token_for_file",
+            file_id = %request.file_id,
+            correlation_id = request.correlation_id.as_deref(),
+            token_id = tracing::field::Empty,
+        );
         self.run(request).instrument(span).await
     }
 
