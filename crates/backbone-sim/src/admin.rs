@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use crate::config::{DEFAULT_ADDRESS_DOMAIN, PlatformClient, SeededDevice};
 use crate::envelope::{self, ApiError, format_date};
 use crate::faults::{Fault, Faults, PendingFault};
+use crate::routes::save;
 use crate::routes::tokens::token_dto;
 use crate::state::{SimState, Token};
 use crate::{ADMIN_PREFIX, lock};
@@ -156,7 +157,12 @@ async fn create_device(body: web::Bytes, state: State) -> Result<HttpResponse, A
             "'addressDomain': '{domain}' is not a valid domain."
         ))
     })?;
-    lock(&state).accounts.add_device(device.clone());
+    let pending = {
+        let mut state = lock(&state);
+        state.accounts.add_device(device.clone());
+        state.persist()
+    };
+    save(pending).await?;
     tracing::info!(address = %device.address, "device identity created");
     Ok(envelope::result(StatusCode::CREATED, device_json(&device)))
 }
@@ -185,7 +191,12 @@ async fn create_client(body: web::Bytes, state: State) -> Result<HttpResponse, A
         request.client_id.unwrap_or(random.client_id),
         request.client_secret.unwrap_or(random.client_secret),
     );
-    lock(&state).accounts.add_client(client.clone());
+    let pending = {
+        let mut state = lock(&state);
+        state.accounts.add_client(client.clone());
+        state.persist()
+    };
+    save(pending).await?;
     Ok(envelope::result(StatusCode::CREATED, client_json(&client)))
 }
 
@@ -214,10 +225,14 @@ async fn advance_clock(body: web::Bytes, state: State) -> Result<HttpResponse, A
         .map_err(|error| ApiError::cannot_be_parsed(format!("'$': {error}")))?;
     let by = chrono::Duration::try_seconds(advance.seconds)
         .ok_or_else(|| ApiError::invalid_property("'seconds' is out of range."))?;
-    let mut state = lock(&state);
-    state.advance_clock(by);
+    let (now, pending) = {
+        let mut state = lock(&state);
+        state.advance_clock(by);
+        (state.now(), state.persist())
+    };
+    save(pending).await?;
     Ok(envelope::result(
         StatusCode::OK,
-        json!({ "now": format_date(state.now()) }),
+        json!({ "now": format_date(now) }),
     ))
 }

@@ -70,6 +70,8 @@ struct Account {
     device: SeededDevice,
     failed_logins: u32,
     locked_until: Option<DateTime<Utc>>,
+    /// When it was added, relative to the others: [`Accounts::devices`] lists in this order.
+    order: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +86,7 @@ pub struct Accounts {
     clients: Vec<PlatformClient>,
     accounts: HashMap<String, Account>,
     grants: HashMap<String, Grant>,
+    next_order: u64,
     access_token_lifetime: Duration,
     lockout: Duration,
     /// Makes the token "signature" unguessable; nothing verifies it but the lookup.
@@ -96,34 +99,55 @@ impl Accounts {
             clients: Vec::new(),
             accounts: HashMap::new(),
             grants: HashMap::new(),
+            next_order: 0,
             access_token_lifetime,
             lockout,
             signing_secret: random_alphanumeric(32),
         }
     }
 
+    /// Adds a platform client, replacing one with the same id in its place.
     pub fn add_client(&mut self, client: PlatformClient) {
-        self.clients.retain(|c| c.client_id != client.client_id);
-        self.clients.push(client);
+        match self
+            .clients
+            .iter_mut()
+            .find(|c| c.client_id == client.client_id)
+        {
+            Some(existing) => *existing = client,
+            None => self.clients.push(client),
+        }
     }
 
-    /// Adds a device login, replacing any with the same username.
+    /// Adds a device login, replacing any with the same username (in its place, with its
+    /// failed-login count reset).
     pub fn add_device(&mut self, device: SeededDevice) {
+        let username = device.username.as_str().to_owned();
+        let order = match self.accounts.get(&username) {
+            Some(existing) => existing.order,
+            None => {
+                self.next_order += 1;
+                self.next_order
+            }
+        };
         let account = Account {
             device,
             failed_logins: 0,
             locked_until: None,
+            order,
         };
-        self.accounts
-            .insert(account.device.username.as_str().to_owned(), account);
+        self.accounts.insert(username, account);
     }
 
+    /// The platform clients, in the order they were added.
     pub fn clients(&self) -> Vec<PlatformClient> {
         self.clients.clone()
     }
 
+    /// The device logins, in the order they were added.
     pub fn devices(&self) -> Vec<SeededDevice> {
-        self.accounts.values().map(|a| a.device.clone()).collect()
+        let mut accounts: Vec<&Account> = self.accounts.values().collect();
+        accounts.sort_by_key(|a| a.order);
+        accounts.into_iter().map(|a| a.device.clone()).collect()
     }
 
     /// The password grant: client first, then the user with ASP.NET Identity's lockout (the
@@ -329,6 +353,24 @@ mod tests {
             accounts.login(&wrong, now).map(|_| ()),
             Err(LoginError::InvalidGrant)
         );
+    }
+
+    #[test]
+    fn clients_and_devices_list_in_the_order_added_and_are_replaced_in_place() {
+        let (mut accounts, client, device) = setup();
+        let (second_client, second_device) =
+            (PlatformClient::random(), SeededDevice::random("localhost"));
+        accounts.add_client(second_client.clone());
+        accounts.add_device(second_device.clone());
+        let renewed_client = PlatformClient::new(client.client_id.clone(), "new secret");
+        let renewed_device = SeededDevice {
+            password: "new password".to_owned(),
+            ..device.clone()
+        };
+        accounts.add_client(renewed_client.clone());
+        accounts.add_device(renewed_device.clone());
+        assert_eq!(accounts.clients(), [renewed_client, second_client]);
+        assert_eq!(accounts.devices(), [renewed_device, second_device]);
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! | `login_lockout` | 60 s | how long a user stays locked after 3 failed logins |
 //! | `bind` | `127.0.0.1:0` | listen address; port 0 picks a free port |
 //! | `workers` | 1 | actix worker threads; one is plenty for an in-memory store |
+//! | `state_file` | none | JSON file the state is kept in across restarts (see [`crate::persist`]); without it nothing is written anywhere |
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use domain::ids::{DeviceId, DeviceUsername, IdentityAddress};
@@ -120,6 +122,8 @@ pub struct SimulatorConfig {
     pub login_lockout: Duration,
     pub bind: SocketAddr,
     pub workers: usize,
+    /// Where the state survives restarts; `None` keeps everything in memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for SimulatorConfig {
@@ -131,6 +135,7 @@ impl Default for SimulatorConfig {
             login_lockout: DEFAULT_LOGIN_LOCKOUT,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             workers: DEFAULT_WORKERS,
+            state_file: None,
         }
     }
 }
@@ -179,6 +184,16 @@ impl SimulatorConfig {
     #[must_use]
     pub fn with_workers(mut self, workers: usize) -> Self {
         self.workers = workers.max(1);
+        self
+    }
+
+    /// Keeps the state in `path` across restarts: [`crate::start`] loads it if it exists (and
+    /// fails on a corrupt file or one of an unknown version) and every change is written to it
+    /// before it is acknowledged. The clients and devices configured here are merged into the
+    /// loaded ones and win on conflicts. See [`crate::persist`].
+    #[must_use]
+    pub fn with_state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
         self
     }
 }

@@ -27,6 +27,7 @@ mod connection;
 pub mod envelope;
 pub mod faults;
 mod headers;
+pub mod persist;
 mod routes;
 pub mod state;
 pub mod validation;
@@ -48,6 +49,7 @@ pub use faults::{Fault, FaultKind, Faults, PendingFault};
 pub use state::{Allocation, Token};
 
 use crate::auth::Accounts;
+use crate::persist::StateFile;
 use crate::state::SimState;
 
 /// Where the admin API lives; faults never apply below it.
@@ -63,17 +65,39 @@ pub(crate) fn lock(state: &Mutex<SimState>) -> MutexGuard<'_, SimState> {
 /// Starts a simulator on `config.bind` (port 0 picks a free port) and returns once it listens.
 /// Must be called within a Tokio runtime; the server runs on its own worker threads.
 ///
+/// With a state file ([`SimulatorConfig::with_state_file`]) it first loads that file, if it
+/// exists, merges the configured clients and devices into it and writes the result back.
+///
 /// # Errors
-/// If the address cannot be bound.
+/// If the address cannot be bound, or the state file cannot be read or written, is corrupt or
+/// has an unknown format version (the message names the file and the problem).
 pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
-    let mut accounts = Accounts::new(config.access_token_lifetime, config.login_lockout);
+    let mut state = SimState::new(Accounts::new(
+        config.access_token_lifetime,
+        config.login_lockout,
+    ));
+    if let Some(path) = config.state_file {
+        let file = Arc::new(StateFile::new(path));
+        if file.load_into(&mut state)? {
+            tracing::info!(
+                path = %file.path().display(),
+                tokens = state.tokens.len(),
+                "state loaded"
+            );
+        }
+        state.attach_state_file(file);
+    }
+    // After the loaded ones, so the configured clients and devices win on conflicts.
     for client in config.clients {
-        accounts.add_client(client);
+        state.accounts.add_client(client);
     }
     for device in config.devices {
-        accounts.add_device(device);
+        state.accounts.add_device(device);
     }
-    let shared: Shared = Arc::new(Mutex::new(SimState::new(accounts)));
+    if let Some(pending) = state.persist() {
+        pending.write()?;
+    }
+    let shared: Shared = Arc::new(Mutex::new(state));
     let faults = Faults::new(shared.clone());
 
     let listener = TcpListener::bind(config.bind)?;
@@ -137,6 +161,21 @@ impl RunningSimulator {
         lock(&self.shared)
     }
 
+    /// Makes a change and saves it to the state file, if there is one, before returning. A
+    /// failed write is logged; the state file catches up with the next change that is saved.
+    fn change(&self, change: impl FnOnce(&mut SimState)) {
+        let pending = {
+            let mut state = self.state();
+            change(&mut state);
+            state.persist()
+        };
+        if let Some(pending) = pending
+            && let Err(error) = pending.write()
+        {
+            tracing::error!(%error, "state change not saved");
+        }
+    }
+
     /// How many tokens exist (expired ones included).
     pub fn token_count(&self) -> usize {
         self.state().tokens.len()
@@ -151,13 +190,14 @@ impl RunningSimulator {
         self.state().tokens.get(id).cloned()
     }
 
+    /// Adds a platform client (replacing one with the same id).
     pub fn add_client(&self, client: PlatformClient) {
-        self.state().accounts.add_client(client);
+        self.change(|state| state.accounts.add_client(client));
     }
 
     /// Adds a device login (replacing one with the same username).
     pub fn add_device(&self, device: SeededDevice) {
-        self.state().accounts.add_device(device);
+        self.change(|state| state.accounts.add_device(device));
     }
 
     /// Creates a new identity in `address_domain` with one device and returns its credentials.
@@ -170,10 +210,12 @@ impl RunningSimulator {
         Ok(device)
     }
 
+    /// The platform clients, in the order they were added (loaded ones first).
     pub fn clients(&self) -> Vec<PlatformClient> {
         self.state().accounts.clients()
     }
 
+    /// The device logins, in the order they were added (loaded ones first).
     pub fn devices(&self) -> Vec<SeededDevice> {
         self.state().accounts.devices()
     }
@@ -186,7 +228,7 @@ impl RunningSimulator {
     /// Lets simulated time pass: tokens, access tokens and login lockouts expire accordingly.
     pub fn advance_clock(&self, by: Duration) {
         let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
-        self.state().advance_clock(by);
+        self.change(|state| state.advance_clock(by));
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 s) and waits.

@@ -1,8 +1,10 @@
 //! `backbone-sim`: runs the Backbone simulator as a process for scripts, the interop tests and
 //! local development. Prints one JSON line with its URL and credentials on stdout once it
-//! listens; logs go to stderr. Stops gracefully on SIGTERM or Ctrl-C.
+//! listens; logs go to stderr. Stops gracefully on SIGTERM or Ctrl-C. With `--state-file` its
+//! state survives restarts, and so do the credentials it prints.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -17,7 +19,8 @@ use serde_json::json;
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "An in-memory enmeshed Backbone simulator. Credentials not given are random.",
+    about = "An enmeshed Backbone simulator, in memory unless given a state file. Credentials not \
+        given are random (or, with a state file, the first ones in it).",
     after_help = "Once it listens it prints one JSON line to stdout:\n  \
         {\"baseUrl\":…,\"client\":{\"clientId\",\"clientSecret\"},\"device\":{\"username\",\"password\",\"address\",\"deviceId\"}}"
 )]
@@ -54,32 +57,75 @@ struct Cli {
     login_lockout: u64,
     #[arg(long, env = "BACKBONE_SIM_WORKERS", default_value_t = 2)]
     workers: usize,
+    /// Keep the state (tokens, clients, devices) in this JSON file across restarts; it is
+    /// loaded if it exists and rewritten after every change. Without it nothing is written.
+    #[arg(long, env = "BACKBONE_SIM_STATE_FILE")]
+    state_file: Option<PathBuf>,
+}
+
+/// What the command line asks for; credentials it leaves open are settled once the state file,
+/// if any, is loaded.
+struct Plan {
+    config: SimulatorConfig,
+    /// The client given on the command line, if any part of it was.
+    client: Option<PlatformClient>,
+    /// The device given on the command line, if any part of it was.
+    device: Option<SeededDevice>,
+    random_client: PlatformClient,
+    random_device: SeededDevice,
 }
 
 impl Cli {
-    fn into_config(
-        self,
-    ) -> Result<(SimulatorConfig, PlatformClient, SeededDevice), domain::IdError> {
+    fn into_plan(self) -> Result<Plan, domain::IdError> {
         let random_client = PlatformClient::random();
-        let client = PlatformClient::new(
-            self.client_id.unwrap_or(random_client.client_id),
-            self.client_secret.unwrap_or(random_client.client_secret),
-        );
-        let random = SeededDevice::try_random(&self.address_domain)?;
-        let device = SeededDevice {
-            username: self.device_username.unwrap_or(random.username),
-            password: self.device_password.unwrap_or(random.password),
-            address: self.device_address.unwrap_or(random.address),
-            device_id: self.device_id.unwrap_or(random.device_id),
-        };
-        let config = SimulatorConfig::new()
+        let random_device = SeededDevice::try_random(&self.address_domain)?;
+        let client = (self.client_id.is_some() || self.client_secret.is_some()).then(|| {
+            PlatformClient::new(
+                self.client_id
+                    .unwrap_or_else(|| random_client.client_id.clone()),
+                self.client_secret
+                    .unwrap_or_else(|| random_client.client_secret.clone()),
+            )
+        });
+        let any_device_part = self.device_username.is_some()
+            || self.device_password.is_some()
+            || self.device_address.is_some()
+            || self.device_id.is_some();
+        let device = any_device_part.then(|| SeededDevice {
+            username: self
+                .device_username
+                .unwrap_or_else(|| random_device.username.clone()),
+            password: self
+                .device_password
+                .unwrap_or_else(|| random_device.password.clone()),
+            address: self
+                .device_address
+                .unwrap_or_else(|| random_device.address.clone()),
+            device_id: self
+                .device_id
+                .unwrap_or_else(|| random_device.device_id.clone()),
+        });
+        let mut config = SimulatorConfig::new()
             .with_bind(SocketAddr::new(self.bind, self.port))
-            .with_client(client.clone())
-            .with_device(device.clone())
             .with_access_token_lifetime(Duration::from_secs(self.access_token_lifetime))
             .with_login_lockout(Duration::from_secs(self.login_lockout))
             .with_workers(self.workers);
-        Ok((config, client, device))
+        if let Some(client) = &client {
+            config = config.with_client(client.clone());
+        }
+        if let Some(device) = &device {
+            config = config.with_device(device.clone());
+        }
+        if let Some(path) = self.state_file {
+            config = config.with_state_file(path);
+        }
+        Ok(Plan {
+            config,
+            client,
+            device,
+            random_client,
+            random_device,
+        })
     }
 }
 
@@ -95,19 +141,41 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
-    let (config, client, device) = match cli.into_config() {
-        Ok(parts) => parts,
+    let plan = match cli.into_plan() {
+        Ok(plan) => plan,
         Err(error) => {
             eprintln!("backbone-sim: --address-domain: {error}");
             return ExitCode::from(2);
         }
     };
-    let simulator = match backbone_sim::start(config).await {
+    let simulator = match backbone_sim::start(plan.config).await {
         Ok(simulator) => simulator,
         Err(error) => {
             tracing::error!(%error, "cannot start the simulator");
             return ExitCode::FAILURE;
         }
+    };
+    // Not given: the first one loaded from the state file, so that a restart prints the same
+    // credentials; otherwise a random one.
+    let client = match plan.client {
+        Some(client) => client,
+        None => match simulator.clients().into_iter().next() {
+            Some(client) => client,
+            None => {
+                simulator.add_client(plan.random_client.clone());
+                plan.random_client
+            }
+        },
+    };
+    let device = match plan.device {
+        Some(device) => device,
+        None => match simulator.devices().into_iter().next() {
+            Some(device) => device,
+            None => {
+                simulator.add_device(plan.random_device.clone());
+                plan.random_device
+            }
+        },
     };
     let startup = json!({
         "baseUrl": simulator.base_url(),

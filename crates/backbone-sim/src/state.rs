@@ -2,12 +2,14 @@
 //! delete them. Plain data and functions, no HTTP, so every rule is unit-tested here.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::ids::{DeviceId, IdentityAddress, TokenId};
 
 use crate::auth::Accounts;
 use crate::config::random_alphanumeric;
+use crate::persist::{PendingWrite, StateFile};
 
 /// A token's password is locked after this many wrong attempts.
 pub const MAX_FAILED_ACCESS_ATTEMPTS: u32 = 100;
@@ -244,6 +246,12 @@ impl TokenStore {
         self.tokens.is_empty()
     }
 
+    /// Puts back a token read from the state file, keeping its sequence number.
+    pub(crate) fn restore(&mut self, token: Token) {
+        self.next_sequence = self.next_sequence.max(token.sequence);
+        self.tokens.insert(token.id.clone(), token);
+    }
+
     /// All tokens, oldest first.
     pub fn all(&self) -> Vec<Token> {
         let mut all: Vec<Token> = self.tokens.values().cloned().collect();
@@ -258,7 +266,11 @@ pub struct SimState {
     pub tokens: TokenStore,
     pub accounts: Accounts,
     /// Added to the wall clock, so tests can let time pass without sleeping.
-    clock_offset: Duration,
+    pub(crate) clock_offset: Duration,
+    /// Where changes are saved, if anywhere.
+    state_file: Option<Arc<StateFile>>,
+    /// Counts the snapshots taken for the state file.
+    revision: u64,
 }
 
 impl SimState {
@@ -267,7 +279,23 @@ impl SimState {
             tokens: TokenStore::default(),
             accounts,
             clock_offset: Duration::zero(),
+            state_file: None,
+            revision: 0,
         }
+    }
+
+    /// From now on, [`Self::persist`] snapshots for `file`.
+    pub(crate) fn attach_state_file(&mut self, file: Arc<StateFile>) {
+        self.state_file = Some(file);
+    }
+
+    /// After a change worth keeping: a snapshot to write before the change is acknowledged, or
+    /// `None` without a state file. Call it in the critical section that made the change and
+    /// write the snapshot after leaving it.
+    pub(crate) fn persist(&mut self) -> Option<PendingWrite> {
+        let file = self.state_file.clone()?;
+        self.revision += 1;
+        Some(file.snapshot(self, self.revision))
     }
 
     /// The simulator's notion of "now".
@@ -431,6 +459,15 @@ mod tests {
             Err(DeleteError::NotFound)
         );
         assert!(store.is_empty());
+    }
+
+    #[test]
+    fn without_a_state_file_nothing_is_snapshotted() {
+        let mut state = SimState::new(Accounts::new(
+            std::time::Duration::from_secs(300),
+            std::time::Duration::from_secs(60),
+        ));
+        assert!(state.persist().is_none());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::auth::Bearer;
 use crate::envelope::{self, ApiError};
 use crate::lock;
+use crate::persist::PendingWrite;
 use crate::state::{Caller, SimState};
 
 /// The Backbone's limit for request bodies.
@@ -38,6 +39,29 @@ pub(crate) fn bearer(request: &HttpRequest, state: &SimState) -> Bearer {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     state.accounts.bearer(authorization, state.now())
+}
+
+/// Writes a state change to the state file, if there is one, so that it is on disk before the
+/// request that made it is answered. Runs on a blocking thread, outside the state lock.
+///
+/// # Errors
+/// `error.platform.unexpected` (500) if the file cannot be written; the change stays in memory
+/// and reaches the file with the next change that is saved.
+pub(crate) async fn save(pending: Option<PendingWrite>) -> Result<(), ApiError> {
+    let Some(pending) = pending else {
+        return Ok(());
+    };
+    match web::block(move || pending.write()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "state change not saved");
+            Err(ApiError::unexpected())
+        }
+        Err(error) => {
+            tracing::error!(%error, "state writer failed");
+            Err(ApiError::unexpected())
+        }
+    }
 }
 
 /// The caller of a protected route.

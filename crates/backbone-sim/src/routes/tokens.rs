@@ -9,7 +9,7 @@ use domain::encoding::b64url;
 use domain::ids::TokenId;
 use serde_json::{Value, json};
 
-use super::{bearer, first_param, query_pairs, read_body, require_caller};
+use super::{bearer, first_param, query_pairs, read_body, require_caller, save};
 use crate::envelope::{self, ApiError, decode_query_bytes, format_date};
 use crate::lock;
 use crate::state::{Access, DeleteError, MAX_PASSWORD_BYTES, SimState, Token};
@@ -58,13 +58,16 @@ async fn create(
     }
     let body = read_body(payload).await?;
     let input = bind_create_body(&body)?;
-    let token = {
+    let (token, pending) = {
         let mut state = lock(&state);
         let now = state.now();
         let caller = bearer(&request, &state).caller();
         let new = validate_create(input, caller.is_some(), now)?;
-        state.tokens.create(new, caller.as_ref(), now)
+        let token = state.tokens.create(new, caller.as_ref(), now);
+        (token, state.persist())
     };
+    // The 201 only once the token is on disk (with a state file).
+    save(pending).await?;
     tracing::info!(token_id = %token.id, anonymous = token.created_by.is_none(), "token created");
     let info = request.connection_info();
     let location = format!(
@@ -99,15 +102,21 @@ async fn get(
     if let Some(password) = &password {
         check_byte_count("password", password.len(), 1, MAX_PASSWORD_BYTES)?;
     }
-    let (access, token) = {
+    let (access, token, pending) = {
         let mut state = lock(&state);
         let now = state.now();
         let caller = bearer(&request, &state).caller();
-        state
+        let failed_before = state.tokens.get(&id).map(|t| t.access_failed_count);
+        let (access, token) = state
             .tokens
             .access(&id, caller.as_ref(), password.as_deref(), now)
-            .ok_or_else(ApiError::token_not_found)?
+            .ok_or_else(ApiError::token_not_found)?;
+        let changed =
+            access == Access::AllocationAdded || failed_before != Some(token.access_failed_count);
+        let pending = if changed { state.persist() } else { None };
+        (access, token, pending)
     };
+    save(pending).await?;
     tracing::debug!(token_id = %id, ?access, "token read");
     match access {
         Access::Ok | Access::AllocationAdded => {
@@ -175,7 +184,17 @@ async fn delete(
 ) -> Result<HttpResponse, Error> {
     let caller = require_caller(&request, &state)?;
     let id = TokenId::parse(&id).map_err(|_| ApiError::invalid_id("id"))?;
-    let deleted = lock(&state).tokens.delete(&id, &caller);
+    let (deleted, pending) = {
+        let mut state = lock(&state);
+        let deleted = state.tokens.delete(&id, &caller);
+        let pending = if deleted.is_ok() {
+            state.persist()
+        } else {
+            None
+        };
+        (deleted, pending)
+    };
+    save(pending).await?;
     match deleted {
         Ok(_) => {
             tracing::info!(token_id = %id, "token deleted");

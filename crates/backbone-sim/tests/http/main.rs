@@ -5,5 +5,6 @@ mod binary;
 mod create_token;
 mod faults;
 mod login;
+mod persistence;
 mod support;
 mod token_access;

@@ -1,5 +1,7 @@
 //! Test fixtures: a simulator per test, identities that are logged in, and typed requests.
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
@@ -42,7 +44,11 @@ impl TestSim {
 
     /// Starts with `config` plus one random platform client.
     pub async fn start_with(config: SimulatorConfig) -> Self {
-        let client = PlatformClient::random();
+        Self::start_with_client(config, PlatformClient::random()).await
+    }
+
+    /// Starts with `config` plus `client`.
+    pub async fn start_with_client(config: SimulatorConfig, client: PlatformClient) -> Self {
         let sim = backbone_sim::start(config.with_client(client.clone()))
             .await
             .expect("simulator starts");
@@ -180,4 +186,48 @@ pub async fn error_of(response: Response) -> (String, String) {
         error["code"].as_str().expect("code").to_owned(),
         error["message"].as_str().expect("message").to_owned(),
     )
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "backbone-sim-test-{}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&path).expect("temporary directory created");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The names of the entries in the directory, sorted.
+    pub fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .expect("directory readable")
+            .map(|entry| {
+                entry
+                    .expect("entry readable")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -1,0 +1,585 @@
+//! The optional state file ([`crate::SimulatorConfig::with_state_file`]): the simulator's state
+//! as one JSON document, so that tokens, allocations and logins survive a restart.
+//!
+//! What is kept: tokens (content, password, failed-attempt count, allocations), platform
+//! clients, device logins and the simulated clock offset. What is not: access tokens (clients
+//! log in again), login failure counts and lockouts, queued faults.
+//!
+//! Format version 1 (all fields always present, unknown fields refused):
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "clockOffsetMs": 0,
+//!   "clients": [{ "clientId": "…", "clientSecret": "…" }],
+//!   "devices": [{ "username": "USR…", "password": "…", "address": "did:e:…", "deviceId": "DVC…" }],
+//!   "tokens": [{
+//!     "id": "TOK…", "createdBy": "did:e:…" | null, "createdByDevice": "DVC…" | null,
+//!     "createdAt": "2025-01-01T00:00:00.123456789Z", "expiresAt": "…",
+//!     "content": "<standard base64>" | null, "forIdentity": "did:e:…" | null,
+//!     "password": "<standard base64>" | null, "accessFailedCount": 0,
+//!     "allocations": [{ "allocatedBy": "did:e:…", "allocatedByDevice": "DVC…", "allocatedAt": "…" }],
+//!     "sequence": 1
+//!   }]
+//! }
+//! ```
+//!
+//! Durability: every change is written as a whole new file (`<file>.tmp`, fsync, rename over
+//! `<file>`, fsync of the directory) before the request that made it is answered, so an
+//! acknowledged change survives a crash and a reader never sees a half-written file. Snapshots
+//! are taken under the state lock and numbered; the write happens outside it, and a snapshot
+//! older than one already on disk is skipped (the newer one contains its change). The file holds
+//! secrets (passwords, client secrets) and is created readable by its owner only (Unix).
+//!
+//! One simulator per file: two running on the same file overwrite each other's changes.
+
+use std::collections::HashSet;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, Utc};
+use domain::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{PlatformClient, SeededDevice};
+use crate::state::{Allocation, SimState, Token};
+
+/// The format version this build writes and the only one it reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The state file of one running simulator.
+#[derive(Debug)]
+pub(crate) struct StateFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    /// The revision of the snapshot on disk.
+    written: Mutex<u64>,
+}
+
+/// A snapshot of the state, to be written outside the state lock.
+pub(crate) struct PendingWrite {
+    file: Arc<StateFile>,
+    revision: u64,
+    record: StateRecord,
+}
+
+impl std::fmt::Debug for PendingWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingWrite")
+            .field("path", &self.file.path)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingWrite {
+    /// Puts the snapshot on disk (blocking), unless a newer one already is.
+    ///
+    /// # Errors
+    /// If the file cannot be written; the message names it.
+    pub(crate) fn write(self) -> io::Result<()> {
+        self.file.write(self.revision, &self.record)
+    }
+}
+
+impl StateFile {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        Self {
+            path,
+            tmp: PathBuf::from(tmp),
+            written: Mutex::new(0),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Snapshot `state` as `revision` (taken under the state lock, revisions increasing).
+    pub(crate) fn snapshot(self: &Arc<Self>, state: &SimState, revision: u64) -> PendingWrite {
+        PendingWrite {
+            file: Arc::clone(self),
+            revision,
+            record: StateRecord::of(state),
+        }
+    }
+
+    /// Loads the file into `state` (which should be empty). `Ok(false)` if there is no file.
+    ///
+    /// # Errors
+    /// If the file cannot be read, is corrupt or has another format version; the message names
+    /// the file and the problem.
+    pub(crate) fn load_into(&self, state: &mut SimState) -> io::Result<bool> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => {
+                return Err(io::Error::new(
+                    error.kind(),
+                    format!(
+                        "cannot read the backbone-sim state file {}: {error}",
+                        self.path.display()
+                    ),
+                ));
+            }
+        };
+        let invalid = |what: String| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "backbone-sim state file {}: {what}; refusing to start (fix the file or \
+                     move it away to start with an empty state)",
+                    self.path.display()
+                ),
+            )
+        };
+        let record = parse(&bytes).map_err(invalid)?;
+        record.restore_into(state).map_err(invalid)?;
+        Ok(true)
+    }
+
+    fn write(&self, revision: u64, record: &StateRecord) -> io::Result<()> {
+        let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+        if *written >= revision {
+            return Ok(());
+        }
+        let mut bytes = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
+        bytes.push(b'\n');
+        self.replace_with(&bytes).map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "cannot write the backbone-sim state file {}: {error}",
+                    self.path.display()
+                ),
+            )
+        })?;
+        *written = revision;
+        Ok(())
+    }
+
+    /// `<file>.tmp`, fsync, rename over `<file>`, fsync of the directory.
+    fn replace_with(&self, bytes: &[u8]) -> io::Result<()> {
+        match fs::remove_file(&self.tmp) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&self.tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path)?;
+        sync_directory_of(&self.path)
+    }
+}
+
+/// Makes a rename in the file's directory durable.
+#[cfg(unix)]
+fn sync_directory_of(path: &Path) -> io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::File::open(directory)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_directory_of(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Checks the version before the rest, so a newer file is reported as such, not as corrupt.
+fn parse(bytes: &[u8]) -> Result<StateRecord, String> {
+    #[derive(Deserialize)]
+    struct Header {
+        version: Option<serde_json::Value>,
+    }
+    let header: Header = serde_json::from_slice(bytes)
+        .map_err(|error| format!("the file is corrupt (not valid JSON: {error})"))?;
+    match header.version {
+        None => {
+            return Err("the file is corrupt (it has no \"version\")".to_owned());
+        }
+        Some(version) if version != FORMAT_VERSION => {
+            return Err(format!(
+                "unknown format version {version} (this backbone-sim reads version \
+                 {FORMAT_VERSION} only)"
+            ));
+        }
+        Some(_) => {}
+    }
+    serde_json::from_slice(bytes).map_err(|error| format!("the file is corrupt ({error})"))
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StateRecord {
+    version: u64,
+    clock_offset_ms: i64,
+    clients: Vec<ClientRecord>,
+    devices: Vec<DeviceRecord>,
+    tokens: Vec<TokenRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClientRecord {
+    client_id: String,
+    client_secret: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeviceRecord {
+    username: DeviceUsername,
+    password: String,
+    address: IdentityAddress,
+    device_id: DeviceId,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TokenRecord {
+    id: TokenId,
+    created_by: Option<IdentityAddress>,
+    created_by_device: Option<DeviceId>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    #[serde(with = "optional_base64")]
+    content: Option<Vec<u8>>,
+    for_identity: Option<IdentityAddress>,
+    #[serde(with = "optional_base64")]
+    password: Option<Vec<u8>>,
+    access_failed_count: u32,
+    allocations: Vec<AllocationRecord>,
+    sequence: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AllocationRecord {
+    allocated_by: IdentityAddress,
+    allocated_by_device: DeviceId,
+    allocated_at: DateTime<Utc>,
+}
+
+impl StateRecord {
+    fn of(state: &SimState) -> Self {
+        Self {
+            version: FORMAT_VERSION,
+            clock_offset_ms: state.clock_offset.num_milliseconds(),
+            clients: state
+                .accounts
+                .clients()
+                .into_iter()
+                .map(|client| ClientRecord {
+                    client_id: client.client_id,
+                    client_secret: client.client_secret,
+                })
+                .collect(),
+            devices: state
+                .accounts
+                .devices()
+                .into_iter()
+                .map(|device| DeviceRecord {
+                    username: device.username,
+                    password: device.password,
+                    address: device.address,
+                    device_id: device.device_id,
+                })
+                .collect(),
+            tokens: state
+                .tokens
+                .all()
+                .into_iter()
+                .map(TokenRecord::of)
+                .collect(),
+        }
+    }
+
+    /// Validates everything first, then fills `state`.
+    fn restore_into(self, state: &mut SimState) -> Result<(), String> {
+        let clock_offset = Duration::try_milliseconds(self.clock_offset_ms).ok_or_else(|| {
+            format!(
+                "the file is corrupt (clockOffsetMs {} is out of range)",
+                self.clock_offset_ms
+            )
+        })?;
+        let mut ids = HashSet::new();
+        for token in &self.tokens {
+            if !ids.insert(&token.id) {
+                return Err(format!(
+                    "the file is corrupt (token {} appears twice)",
+                    token.id
+                ));
+            }
+        }
+        state.clock_offset = clock_offset;
+        for client in self.clients {
+            state
+                .accounts
+                .add_client(PlatformClient::new(client.client_id, client.client_secret));
+        }
+        for device in self.devices {
+            state.accounts.add_device(SeededDevice {
+                username: device.username,
+                password: device.password,
+                address: device.address,
+                device_id: device.device_id,
+            });
+        }
+        for token in self.tokens {
+            state.tokens.restore(token.into_token());
+        }
+        Ok(())
+    }
+}
+
+impl TokenRecord {
+    fn of(token: Token) -> Self {
+        Self {
+            id: token.id,
+            created_by: token.created_by,
+            created_by_device: token.created_by_device,
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+            content: token.content,
+            for_identity: token.for_identity,
+            password: token.password,
+            access_failed_count: token.access_failed_count,
+            allocations: token
+                .allocations
+                .into_iter()
+                .map(|a| AllocationRecord {
+                    allocated_by: a.allocated_by,
+                    allocated_by_device: a.allocated_by_device,
+                    allocated_at: a.allocated_at,
+                })
+                .collect(),
+            sequence: token.sequence,
+        }
+    }
+
+    fn into_token(self) -> Token {
+        Token {
+            id: self.id,
+            created_by: self.created_by,
+            created_by_device: self.created_by_device,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            content: self.content,
+            for_identity: self.for_identity,
+            password: self.password,
+            access_failed_count: self.access_failed_count,
+            allocations: self
+                .allocations
+                .into_iter()
+                .map(|a| Allocation {
+                    allocated_by: a.allocated_by,
+                    allocated_by_device: a.allocated_by_device,
+                    allocated_at: a.allocated_at,
+                })
+                .collect(),
+            sequence: self.sequence,
+        }
+    }
+}
+
+/// `Option<Vec<u8>>` as standard base64 or `null`.
+mod optional_base64 {
+    use domain::encoding::{b64std, from_b64std};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        bytes: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => serializer.serialize_str(&b64std(bytes)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| from_b64std(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration as StdDuration;
+
+    use super::*;
+    use crate::auth::Accounts;
+    use crate::state::{Caller, NewToken};
+
+    fn temp_path(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "backbone-sim-persist-{}-{}",
+            std::process::id(),
+            crate::config::random_alphanumeric(8)
+        ));
+        fs::create_dir_all(&dir).expect("temp dir");
+        dir.join(name)
+    }
+
+    fn new_state() -> SimState {
+        SimState::new(Accounts::new(
+            StdDuration::from_secs(300),
+            StdDuration::from_secs(60),
+        ))
+    }
+
+    fn populated() -> SimState {
+        let mut state = new_state();
+        let creator = SeededDevice::random("localhost");
+        let reader = SeededDevice::random("localhost");
+        state.accounts.add_client(PlatformClient::random());
+        state.accounts.add_device(creator.clone());
+        state.accounts.add_device(reader.clone());
+        let caller = |d: &SeededDevice| Caller {
+            address: d.address.clone(),
+            device_id: d.device_id.clone(),
+        };
+        let now = state.now();
+        let new = NewToken {
+            content: Some(vec![0, 1, 2, 255]),
+            expires_at: now + Duration::days(1),
+            for_identity: None,
+            password: Some(b"secret".to_vec()),
+        };
+        let id = state.tokens.create(new, Some(&caller(&creator)), now).id;
+        state.tokens.access(&id, None, Some(b"wrong"), now);
+        state
+            .tokens
+            .access(&id, Some(&caller(&reader)), Some(b"secret"), now);
+        state.tokens.create(
+            NewToken {
+                expires_at: now + Duration::hours(1),
+                ..NewToken::default()
+            },
+            None,
+            now,
+        );
+        state.advance_clock(Duration::seconds(90));
+        state
+    }
+
+    #[test]
+    fn a_snapshot_restores_the_same_state() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        let original = populated();
+        file.snapshot(&original, 1).write().expect("written");
+
+        let mut restored = new_state();
+        assert!(file.load_into(&mut restored).expect("loads"));
+        assert_eq!(restored.tokens.all(), original.tokens.all());
+        assert_eq!(restored.accounts.clients(), original.accounts.clients());
+        assert_eq!(restored.accounts.devices(), original.accounts.devices());
+        assert_eq!(restored.clock_offset, original.clock_offset);
+        assert!(!file.tmp.exists(), "no temporary file left behind");
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn an_older_snapshot_never_overwrites_a_newer_one() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        let mut state = populated();
+        let older = file.snapshot(&state, 1);
+        state.tokens = crate::state::TokenStore::default();
+        let newer = file.snapshot(&state, 2);
+        newer.write().expect("written");
+        older.write().expect("skipped");
+        let mut restored = new_state();
+        file.load_into(&mut restored).expect("loads");
+        assert!(restored.tokens.is_empty(), "the newer snapshot stays");
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        file.snapshot(&populated(), 1).write().expect("written");
+        let mode = fs::metadata(&path).expect("exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_state() {
+        let path = temp_path("absent.json");
+        let mut state = new_state();
+        assert!(
+            !StateFile::new(path.clone())
+                .load_into(&mut state)
+                .expect("ok")
+        );
+        assert!(state.tokens.is_empty());
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_reason() {
+        let cases: [(&str, &str); 6] = [
+            ("", "corrupt (not valid JSON"),
+            (
+                "{\"version\":1,\"clockOffsetMs\":0,",
+                "corrupt (not valid JSON",
+            ),
+            ("{\"tokens\":[]}", "no \"version\""),
+            ("{\"version\":2}", "unknown format version 2"),
+            ("{\"version\":\"1\"}", "unknown format version \"1\""),
+            (
+                "{\"version\":1,\"clockOffsetMs\":0,\"clients\":[],\"devices\":[],\"tokens\":[{\"id\":\"nope\"}]}",
+                "corrupt (",
+            ),
+        ];
+        for (content, expected) in cases {
+            let path = temp_path("state.json");
+            fs::write(&path, content).expect("written");
+            let error = StateFile::new(path.clone())
+                .load_into(&mut new_state())
+                .expect_err(content);
+            let message = error.to_string();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{message}");
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(expected), "{content:?}: {message}");
+            let _ = fs::remove_dir_all(path.parent().expect("dir"));
+        }
+    }
+
+    #[test]
+    fn a_token_listed_twice_is_corruption() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        file.snapshot(&populated(), 1).write().expect("written");
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("JSON");
+        let first = value["tokens"][0].clone();
+        value["tokens"].as_array_mut().expect("tokens").push(first);
+        fs::write(&path, value.to_string()).expect("written");
+        let message = file
+            .load_into(&mut new_state())
+            .expect_err("refused")
+            .to_string();
+        assert!(message.contains("appears twice"), "{message}");
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+}
