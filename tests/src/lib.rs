@@ -2,6 +2,8 @@
 //! over a fresh PostgreSQL database and an in-process Backbone simulator, plus typed request
 //! helpers. Shared by the system and interop test binaries.
 
+pub mod process;
+
 use std::time::Duration;
 
 use adapters_postgres::test_support::TestDatabase;
@@ -48,38 +50,7 @@ impl TestApp {
         .expect("the Backbone simulator starts");
         let database = TestDatabase::create();
 
-        let mut vars: Vec<(String, String)> = [
-            ("transportLibrary__baseUrl", simulator.base_url()),
-            (
-                "transportLibrary__platformClientId",
-                client_credentials.client_id.clone(),
-            ),
-            (
-                "transportLibrary__platformClientSecret",
-                client_credentials.client_secret.clone(),
-            ),
-            ("identity__address", device.address.to_string()),
-            ("identity__deviceId", device.device_id.to_string()),
-            ("identity__deviceUsername", device.username.to_string()),
-            ("identity__devicePassword", device.password.clone()),
-            ("infrastructure__httpServer__host", "127.0.0.1".to_owned()),
-            ("infrastructure__httpServer__port", "0".to_owned()),
-            ("infrastructure__httpServer__apiKey", API_KEY.to_owned()),
-            (
-                "infrastructure__httpServer__authFailureDelayMinMs",
-                "0".to_owned(),
-            ),
-            (
-                "infrastructure__httpServer__authFailureDelayMaxMs",
-                "0".to_owned(),
-            ),
-            ("transportLibrary__requestTimeoutMs", "5000".to_owned()),
-            ("database__connectionString", database.url().to_owned()),
-            ("database__poolSize", "4".to_owned()),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value))
-        .collect();
+        let mut vars = connector_vars(&simulator, &client_credentials, &device, database.url());
         for (name, value) in overrides {
             vars.retain(|(existing, _)| existing != name);
             vars.push(((*name).to_owned(), (*value).to_owned()));
@@ -146,6 +117,48 @@ impl TestApp {
     pub fn stored_tokens(&self) -> i64 {
         self.database.row_count("tokens")
     }
+}
+
+/// The configuration (Connector names) of a service on `simulator` as `device`, storing in
+/// `database_url`, listening on a free loopback port, with no delay on refused API keys.
+pub fn connector_vars(
+    simulator: &RunningSimulator,
+    client: &PlatformClient,
+    device: &SeededDevice,
+    database_url: &str,
+) -> Vec<(String, String)> {
+    [
+        ("transportLibrary__baseUrl", simulator.base_url()),
+        (
+            "transportLibrary__platformClientId",
+            client.client_id.clone(),
+        ),
+        (
+            "transportLibrary__platformClientSecret",
+            client.client_secret.clone(),
+        ),
+        ("identity__address", device.address.to_string()),
+        ("identity__deviceId", device.device_id.to_string()),
+        ("identity__deviceUsername", device.username.to_string()),
+        ("identity__devicePassword", device.password.clone()),
+        ("infrastructure__httpServer__host", "127.0.0.1".to_owned()),
+        ("infrastructure__httpServer__port", "0".to_owned()),
+        ("infrastructure__httpServer__apiKey", API_KEY.to_owned()),
+        (
+            "infrastructure__httpServer__authFailureDelayMinMs",
+            "0".to_owned(),
+        ),
+        (
+            "infrastructure__httpServer__authFailureDelayMaxMs",
+            "0".to_owned(),
+        ),
+        ("transportLibrary__requestTimeoutMs", "5000".to_owned()),
+        ("database__connectionString", database_url.to_owned()),
+        ("database__poolSize", "4".to_owned()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect()
 }
 
 /// Status and parsed JSON body of a response.

@@ -1,0 +1,125 @@
+//! The built `connector` binary as a child process, for what only a real process shows:
+//! signals, several instances, its log output.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::Duration;
+
+/// The `connector` binary, built from the current sources first (once per test process), so a
+/// test never runs a stale binary.
+///
+/// # Panics
+/// If it does not build.
+pub fn connector_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let build = escargot::CargoBuild::new()
+                .package("server")
+                .bin("connector")
+                .run()
+                .unwrap_or_else(|e| panic!("building the connector binary failed: {e}"));
+            build.path().to_path_buf()
+        })
+        .clone()
+}
+
+/// A running `connector` with its stderr (JSON log lines) captured.
+#[derive(Debug)]
+pub struct ConnectorProcess {
+    child: Child,
+    pub port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ConnectorProcess {
+    /// Starts the binary with exactly `vars` (plus `PATH`), JSON logs at `log_level`, and waits
+    /// until it listens.
+    ///
+    /// # Panics
+    /// If it exits or does not listen within 30 s; the panic shows its log.
+    pub fn start(vars: &[(String, String)], log_level: &str) -> Self {
+        let mut command = Command::new(connector_binary());
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", log_level)
+            .env("logging__format", "json")
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the connector binary starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (port_sender, port_receiver) = mpsc::channel();
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = listening_port(&line) {
+                    let _receiver_gone = port_sender.send(port);
+                }
+                lines.lock().expect("log lock").push(line);
+            }
+        });
+        let port = match port_receiver.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => port,
+            Err(_) => {
+                let _already_dead = child.kill();
+                panic!(
+                    "the connector did not start:\n{}",
+                    log.lock().expect("log lock").join("\n")
+                );
+            }
+        };
+        Self { child, port, log }
+    }
+
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends SIGTERM (graceful shutdown).
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGTERM to {pid} failed");
+    }
+
+    /// Waits up to `limit` for the process to exit.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Every log line so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log lock").clone()
+    }
+}
+
+impl Drop for ConnectorProcess {
+    fn drop(&mut self) {
+        let _already_dead = self.child.kill();
+        let _reaped = self.child.wait();
+    }
+}
+
+/// The port of the start-up line `connector listening` (JSON log format).
+fn listening_port(line: &str) -> Option<u16> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    (value["message"] == "connector listening")
+        .then(|| value["port"].as_u64())?
+        .and_then(|p| u16::try_from(p).ok())
+}
