@@ -1,89 +1,42 @@
-//! The one road to the database: runs a unit of work with a pooled connection on tokio's
-//! blocking pool and translates pool, join and diesel errors into [`RepositoryError`].
-
-use std::fmt;
+//! The one road to the database, [`adapters_diesel::blocking::run`], for PostgreSQL: which of
+//! its errors mean "unavailable".
 
 use application::ports::RepositoryError;
 use diesel::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+pub(crate) use adapters_diesel::blocking::{DriverError, WorkError};
+
 pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
 
-/// A boxed error kept as the `source()` of the errors this crate returns.
-pub(crate) type DriverError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) struct Postgres;
 
-/// Why a unit of work failed, before it becomes a port error.
-#[derive(Debug)]
-pub(crate) enum WorkError {
-    Query(DieselError),
-    /// Not a query error (e.g. a migration failing); always [`RepositoryError::Unexpected`].
-    Other(DriverError),
-}
+impl adapters_diesel::blocking::Engine for Postgres {
+    type Connection = PgConnection;
 
-impl From<DieselError> for WorkError {
-    fn from(error: DieselError) -> Self {
-        Self::Query(error)
+    fn is_unavailable(error: &DieselError) -> bool {
+        // The server went away mid-query (restart, failover, network): worth retrying later.
+        matches!(
+            error,
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        )
     }
 }
 
-/// Checks out a connection and runs `work` on it, both on the blocking pool: diesel and r2d2
-/// block, and an async worker must never wait on the database. The caller's tracing span is
-/// kept, so the query's logs stay attached to the request.
-///
-/// `subject` names what the work is about (the record id for finds and inserts); it becomes the
-/// id of a [`RepositoryError::Duplicate`].
-///
-/// A pool checkout that times out (database down, pool exhausted) is
-/// [`RepositoryError::Unavailable`] after the pool's connection timeout, never a hang.
+/// Runs `work` with a pooled connection on the blocking pool; see
+/// [`adapters_diesel::blocking::run`].
 pub(crate) async fn run<T, F>(pool: &PgPool, subject: &str, work: F) -> Result<T, RepositoryError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, WorkError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
-    let span = tracing::Span::current();
-    let outcome = tokio::task::spawn_blocking(move || {
-        span.in_scope(|| {
-            let mut connection = pool.get().map_err(Failure::Checkout)?;
-            work(&mut connection).map_err(Failure::Work)
-        })
-    })
-    .await;
-    match outcome {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(Failure::Checkout(error))) => Err(RepositoryError::Unavailable(Box::new(error))),
-        Ok(Err(Failure::Work(WorkError::Query(error)))) => Err(map_diesel_error(error, subject)),
-        Ok(Err(Failure::Work(WorkError::Other(error)))) => Err(RepositoryError::Unexpected(error)),
-        // A panicking or cancelled task: nothing a retry is known to fix.
-        Err(join_error) => Err(RepositoryError::Unexpected(Box::new(join_error))),
-    }
+    adapters_diesel::blocking::run::<Postgres, _, _>(pool, subject, work).await
 }
 
-enum Failure {
-    Checkout(diesel::r2d2::PoolError),
-    Work(WorkError),
-}
-
+#[cfg(test)]
 fn map_diesel_error(error: DieselError, subject: &str) -> RepositoryError {
-    match error {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            RepositoryError::Duplicate(subject.to_owned())
-        }
-        // The server went away mid-query (restart, failover, network): worth retrying later.
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            RepositoryError::Unavailable(Box::new(error))
-        }
-        _ => RepositoryError::Unexpected(Box::new(error)),
-    }
-}
-
-/// The error for a stored row that no longer reads back as a domain value.
-pub(crate) fn corrupt(id: &str, column: &str, reason: impl fmt::Display) -> RepositoryError {
-    RepositoryError::Corrupt {
-        id: id.to_owned(),
-        reason: format!("{column}: {reason}"),
-    }
+    adapters_diesel::blocking::map_diesel_error::<Postgres>(error, subject)
 }
 
 #[cfg(test)]

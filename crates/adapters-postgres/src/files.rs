@@ -2,13 +2,14 @@
 
 use std::fmt;
 
+use adapters_diesel::FileRecord;
 use application::ports::{FileRepository, RepositoryError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::{DeviceId, File, FileId, IdentityAddress, SecretKey};
+use domain::{File, FileId};
 
-use crate::blocking::{self, PgPool, corrupt};
+use crate::blocking::{self, PgPool};
 use crate::schema::files;
 
 /// The `files` table behind the [`FileRepository`] port.
@@ -59,7 +60,7 @@ impl FileRepository for PgFileRepository {
     }
 }
 
-/// A `files` row: plain column types, validated into a [`File`] when read back.
+/// A `files` row; its checked conversion to a [`File`] is the engine-neutral [`FileRecord`]'s.
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = files, check_for_backend(diesel::pg::Pg))]
 struct FileRow {
@@ -81,50 +82,40 @@ struct FileRow {
     is_own: bool,
 }
 
-/// A size beyond `bigint`: 8 EiB, not a real File, but not silently wrapped either.
-#[derive(Debug, thiserror::Error)]
-#[error("file size {0} does not fit a PostgreSQL bigint")]
-struct FileSizeOutOfRange(u64);
-
 impl FileRow {
     fn from_domain(file: &File) -> Result<Self, RepositoryError> {
-        let filesize = i64::try_from(file.filesize).map_err(|_| {
-            RepositoryError::Unexpected(Box::new(FileSizeOutOfRange(file.filesize)))
-        })?;
+        let r = FileRecord::from_domain(file)?;
         Ok(Self {
-            id: file.id.to_string(),
-            secret_key: file.secret_key.as_bytes().to_vec(),
-            owner: file.owner.to_string(),
-            created_at: file.created_at,
-            created_by: file.created_by.to_string(),
-            created_by_device: file.created_by_device.to_string(),
-            expires_at: file.expires_at,
-            filename: file.filename.clone(),
-            filesize,
-            mimetype: file.mimetype.clone(),
-            title: file.title.clone(),
-            description: file.description.clone(),
-            tags: file.tags.clone(),
-            ownership_token: file.ownership_token.clone(),
-            ownership_is_locked: file.ownership_is_locked,
-            is_own: file.is_own,
+            id: r.id,
+            secret_key: r.secret_key,
+            owner: r.owner,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            created_by_device: r.created_by_device,
+            expires_at: r.expires_at,
+            filename: r.filename,
+            filesize: r.filesize,
+            mimetype: r.mimetype,
+            title: r.title,
+            description: r.description,
+            tags: r.tags,
+            ownership_token: r.ownership_token,
+            ownership_is_locked: r.ownership_is_locked,
+            is_own: r.is_own,
         })
     }
 
     fn into_domain(self) -> Result<File, RepositoryError> {
-        let id = self.id;
-        Ok(File {
-            id: FileId::parse(&id).map_err(|e| corrupt(&id, "id", e))?,
-            secret_key: secret_key(&id, self.secret_key)?,
-            owner: IdentityAddress::parse(&self.owner).map_err(|e| corrupt(&id, "owner", e))?,
+        FileRecord {
+            id: self.id,
+            secret_key: self.secret_key,
+            owner: self.owner,
             created_at: self.created_at,
-            created_by: IdentityAddress::parse(&self.created_by)
-                .map_err(|e| corrupt(&id, "created_by", e))?,
-            created_by_device: DeviceId::parse(&self.created_by_device)
-                .map_err(|e| corrupt(&id, "created_by_device", e))?,
+            created_by: self.created_by,
+            created_by_device: self.created_by_device,
             expires_at: self.expires_at,
             filename: self.filename,
-            filesize: u64::try_from(self.filesize).map_err(|e| corrupt(&id, "filesize", e))?,
+            filesize: self.filesize,
             mimetype: self.mimetype,
             title: self.title,
             description: self.description,
@@ -132,20 +123,7 @@ impl FileRow {
             ownership_token: self.ownership_token,
             ownership_is_locked: self.ownership_is_locked,
             is_own: self.is_own,
-        })
+        }
+        .into_domain()
     }
-}
-
-/// A stored 32-byte key column, read back for record `id`.
-pub(crate) fn secret_key(id: &str, bytes: Vec<u8>) -> Result<SecretKey, RepositoryError> {
-    let length = bytes.len();
-    <[u8; domain::crypto::SECRET_KEY_LEN]>::try_from(bytes)
-        .map(SecretKey::from_bytes)
-        .map_err(|_| {
-            corrupt(
-                id,
-                "secret_key",
-                format_args!("{length} bytes instead of 32"),
-            )
-        })
 }

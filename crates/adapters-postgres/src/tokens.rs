@@ -3,18 +3,14 @@
 
 use std::fmt;
 
+use adapters_diesel::TokenRecord;
 use application::ports::{RepositoryError, TokenRepository};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::password::SALT_LEN;
-use domain::{
-    DeviceId, IdentityAddress, PasswordLocationIndicator, PasswordProtection, PasswordType, Token,
-    TokenContentFile, TokenId,
-};
+use domain::{Token, TokenId};
 
-use crate::blocking::{self, PgPool, corrupt};
-use crate::files::secret_key;
+use crate::blocking::{self, PgPool};
 use crate::schema::tokens;
 
 /// The `tokens` table behind the [`TokenRepository`] port.
@@ -66,7 +62,8 @@ impl TokenRepository for PgTokenRepository {
     }
 }
 
-/// A `tokens` row: plain column types, validated into a [`Token`] when read back.
+/// A `tokens` row; its checked conversion to a [`Token`] is the engine-neutral
+/// [`TokenRecord`]'s.
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = tokens, check_for_backend(diesel::pg::Pg))]
 struct TokenRow {
@@ -86,103 +83,38 @@ struct TokenRow {
 
 impl TokenRow {
     fn from_domain(token: &Token) -> Result<Self, RepositoryError> {
-        let content = serde_json::to_value(&token.content)
-            .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
-        let protection = token.password_protection.as_ref();
+        let r = TokenRecord::from_domain(token)?;
         Ok(Self {
-            id: token.id.to_string(),
-            created_by: token.created_by.to_string(),
-            created_by_device: token.created_by_device.to_string(),
-            content,
-            created_at: token.created_at,
-            expires_at: token.expires_at,
-            for_identity: token.for_identity.as_ref().map(ToString::to_string),
-            secret_key: token.secret_key.as_bytes().to_vec(),
-            password: protection.map(|p| p.password.clone()),
-            password_type: protection.map(|p| p.password_type.to_string()),
-            password_salt: protection.map(|p| p.salt.to_vec()),
-            password_location_indicator: protection
-                .and_then(|p| p.location_indicator)
-                .map(|indicator| i16::from(indicator.number())),
+            id: r.id,
+            created_by: r.created_by,
+            created_by_device: r.created_by_device,
+            content: r.content,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            for_identity: r.for_identity,
+            secret_key: r.secret_key,
+            password: r.password,
+            password_type: r.password_type,
+            password_salt: r.password_salt,
+            password_location_indicator: r.password_location_indicator,
         })
     }
 
     fn into_domain(self) -> Result<Token, RepositoryError> {
-        let id = self.id;
-        let password_protection = password_protection(
-            &id,
-            self.password,
-            self.password_type,
-            self.password_salt,
-            self.password_location_indicator,
-        )?;
-        Ok(Token {
-            id: TokenId::parse(&id).map_err(|e| corrupt(&id, "id", e))?,
-            created_by: IdentityAddress::parse(&self.created_by)
-                .map_err(|e| corrupt(&id, "created_by", e))?,
-            created_by_device: DeviceId::parse(&self.created_by_device)
-                .map_err(|e| corrupt(&id, "created_by_device", e))?,
-            content: serde_json::from_value::<TokenContentFile>(self.content)
-                .map_err(|e| corrupt(&id, "content", e))?,
+        TokenRecord {
+            id: self.id,
+            created_by: self.created_by,
+            created_by_device: self.created_by_device,
+            content: self.content,
             created_at: self.created_at,
             expires_at: self.expires_at,
-            for_identity: self
-                .for_identity
-                .map(|address| IdentityAddress::parse(&address))
-                .transpose()
-                .map_err(|e| corrupt(&id, "for_identity", e))?,
-            password_protection,
-            secret_key: secret_key(&id, self.secret_key)?,
-        })
-    }
-}
-
-fn password_protection(
-    id: &str,
-    password: Option<String>,
-    password_type: Option<String>,
-    salt: Option<Vec<u8>>,
-    location_indicator: Option<i16>,
-) -> Result<Option<PasswordProtection>, RepositoryError> {
-    let (password, password_type, salt) = match (password, password_type, salt) {
-        (Some(password), Some(password_type), Some(salt)) => (password, password_type, salt),
-        (None, None, None) if location_indicator.is_none() => return Ok(None),
-        _ => {
-            return Err(corrupt(
-                id,
-                "password",
-                "the password columns are only partly set",
-            ));
+            for_identity: self.for_identity,
+            secret_key: self.secret_key,
+            password: self.password,
+            password_type: self.password_type,
+            password_salt: self.password_salt,
+            password_location_indicator: self.password_location_indicator,
         }
-    };
-    let password_type =
-        PasswordType::parse(&password_type).map_err(|e| corrupt(id, "password_type", e))?;
-    let salt_length = salt.len();
-    let salt = <[u8; SALT_LEN]>::try_from(salt).map_err(|_| {
-        corrupt(
-            id,
-            "password_salt",
-            format_args!("{salt_length} bytes instead of {SALT_LEN}"),
-        )
-    })?;
-    let location_indicator = location_indicator
-        .map(|number| {
-            u8::try_from(number)
-                .ok()
-                .and_then(PasswordLocationIndicator::from_number)
-                .ok_or_else(|| {
-                    corrupt(
-                        id,
-                        "password_location_indicator",
-                        format_args!("{number} is no indicator"),
-                    )
-                })
-        })
-        .transpose()?;
-    Ok(Some(PasswordProtection {
-        password,
-        password_type,
-        salt,
-        location_indicator,
-    }))
+        .into_domain()
+    }
 }

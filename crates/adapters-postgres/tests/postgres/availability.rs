@@ -6,7 +6,7 @@ use adapters_postgres::test_support::TestDatabase;
 use adapters_postgres::{MigrationError, PgConfig, PgConfigError, PgDatabase};
 use application::ports::{FileRepository, RepositoryError, TokenRepository};
 
-use crate::fixtures::{file_id, plain_token};
+use repository_contract::fixtures::{file_id, plain_token};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 /// Generous scheduling slack on a busy two-core machine; a hang would take far longer.

@@ -1,8 +1,9 @@
 //! The PostgreSQL adapters against a real PostgreSQL (`DATABASE_URL`, default the local server):
 //! every test gets a fresh database of its own. One binary, so it links once.
+//!
+//! The repository behaviour itself is the shared contract suite (`contract`); the other modules
+//! test what only PostgreSQL has.
 
 mod availability;
-mod files;
-mod fixtures;
+mod contract;
 mod migrations;
-mod tokens;

@@ -1,4 +1,4 @@
-//! Domain values with every field set, for the round-trip tests.
+//! Domain values for the checks: every field set, or every optional one empty.
 
 use chrono::{DateTime, Utc};
 use domain::{
@@ -27,7 +27,7 @@ pub fn token_id(random_part: &str) -> TokenId {
     TokenId::from_random_part(random_part).expect("a valid fixture")
 }
 
-/// A File with every optional field set; timestamps keep microseconds, as PostgreSQL does.
+/// A File with every optional field set; timestamps keep microseconds, as every engine does.
 pub fn full_file(id: &str) -> File {
     File {
         id: file_id(id),

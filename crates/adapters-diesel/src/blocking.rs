@@ -1,0 +1,100 @@
+//! The one road to the database: runs a unit of work with a pooled connection on tokio's
+//! blocking pool and translates pool, join and diesel errors into [`RepositoryError`].
+//!
+//! Generic over the diesel connection; an engine passes the one thing that differs, which of its
+//! driver errors mean "unavailable, retry later" ([`Engine::is_unavailable`]).
+
+use application::ports::RepositoryError;
+use diesel::r2d2::{ConnectionManager, Pool, PoolError, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// A boxed driver error kept as the `source()` of the errors the adapters return.
+pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What differs between engines in the error translation.
+pub trait Engine {
+    type Connection: R2D2Connection + 'static;
+
+    /// Whether a query error means the database cannot serve now (server gone, file locked past
+    /// the busy timeout) rather than a bug or bad data.
+    fn is_unavailable(error: &DieselError) -> bool;
+}
+
+/// Why a unit of work failed, before it becomes a port error.
+#[derive(Debug)]
+pub enum WorkError {
+    Query(DieselError),
+    /// Not a query error (e.g. a migration failing); always [`RepositoryError::Unexpected`].
+    Other(DriverError),
+}
+
+impl From<DieselError> for WorkError {
+    fn from(error: DieselError) -> Self {
+        Self::Query(error)
+    }
+}
+
+/// Checks out a connection and runs `work` on it, both on the blocking pool: diesel and r2d2
+/// block, and an async worker must never wait on the database. The caller's tracing span is
+/// kept, so the query's logs stay attached to the request.
+///
+/// `subject` names what the work is about (the record id for finds and inserts); it becomes the
+/// id of a [`RepositoryError::Duplicate`].
+///
+/// A pool checkout that times out (database down, pool exhausted, file not openable) is
+/// [`RepositoryError::Unavailable`] after the pool's connection timeout, never a hang.
+///
+/// # Errors
+/// As [`map_diesel_error`] for query errors; a panicking `work` is
+/// [`RepositoryError::Unexpected`] and leaves the pool usable.
+pub async fn run<E, T, F>(
+    pool: &Pool<ConnectionManager<E::Connection>>,
+    subject: &str,
+    work: F,
+) -> Result<T, RepositoryError>
+where
+    E: Engine,
+    F: FnOnce(&mut E::Connection) -> Result<T, WorkError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    let outcome = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| {
+            let mut connection = pool.get().map_err(Failure::Checkout)?;
+            work(&mut connection).map_err(Failure::Work)
+        })
+    })
+    .await;
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(Failure::Checkout(error))) => Err(RepositoryError::Unavailable(Box::new(error))),
+        Ok(Err(Failure::Work(WorkError::Query(error)))) => {
+            Err(map_diesel_error::<E>(error, subject))
+        }
+        Ok(Err(Failure::Work(WorkError::Other(error)))) => Err(RepositoryError::Unexpected(error)),
+        // A panicking or cancelled task: nothing a retry is known to fix.
+        Err(join_error) => Err(RepositoryError::Unexpected(Box::new(join_error))),
+    }
+}
+
+enum Failure {
+    Checkout(PoolError),
+    Work(WorkError),
+}
+
+/// A unique violation is [`RepositoryError::Duplicate`] of `subject`, what the engine calls
+/// unavailable is [`RepositoryError::Unavailable`], anything else
+/// [`RepositoryError::Unexpected`].
+pub fn map_diesel_error<E: Engine>(error: DieselError, subject: &str) -> RepositoryError {
+    if matches!(
+        error,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    ) {
+        RepositoryError::Duplicate(subject.to_owned())
+    } else if E::is_unavailable(&error) {
+        RepositoryError::Unavailable(Box::new(error))
+    } else {
+        RepositoryError::Unexpected(Box::new(error))
+    }
+}

@@ -1,0 +1,175 @@
+use chrono::TimeZone;
+use domain::PasswordLocationIndicator;
+
+use super::*;
+
+fn address(body: &str) -> IdentityAddress {
+    IdentityAddress::from_parts("localhost", body).expect("a valid fixture")
+}
+
+fn file() -> File {
+    File {
+        id: FileId::from_random_part("AAAAAAAAAAAAAAAAA").expect("a valid fixture"),
+        secret_key: SecretKey::from_bytes([1; 32]),
+        owner: address("0123456789abcdef0123"),
+        created_at: Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap(),
+        created_by: address("0123456789abcdef0123"),
+        created_by_device: DeviceId::from_random_part("AAAAAAAAAAAAAAAAA")
+            .expect("a valid fixture"),
+        expires_at: Utc.timestamp_opt(-1, 999_999_999).unwrap(),
+        filename: "a.txt".to_owned(),
+        filesize: 1,
+        mimetype: "text/plain".to_owned(),
+        title: None,
+        description: None,
+        tags: vec!["a".to_owned()],
+        ownership_token: None,
+        ownership_is_locked: false,
+        is_own: true,
+    }
+}
+
+fn token_record() -> TokenRecord {
+    let token = Token {
+        id: TokenId::from_random_part("AAAAAAAAAAAAAAAAA").expect("a valid fixture"),
+        created_by: address("0123456789abcdef0123"),
+        created_by_device: DeviceId::from_random_part("AAAAAAAAAAAAAAAAA")
+            .expect("a valid fixture"),
+        content: TokenContentFile {
+            file_id: file().id,
+            secret_key: SecretKey::from_bytes([2; 32]),
+        },
+        created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+        expires_at: Utc.timestamp_opt(1_800_000_000, 0).unwrap(),
+        for_identity: None,
+        password_protection: Some(PasswordProtection {
+            password: "1234".to_owned(),
+            password_type: PasswordType::Pin { digits: 4 },
+            salt: [3; SALT_LEN],
+            location_indicator: PasswordLocationIndicator::from_name("Letter"),
+        }),
+        secret_key: SecretKey::from_bytes([4; 32]),
+    };
+    TokenRecord::from_domain(&token).expect("a storable token")
+}
+
+fn corrupt_column(error: RepositoryError) -> String {
+    match error {
+        RepositoryError::Corrupt { reason, .. } => {
+            reason.split(':').next().unwrap_or_default().to_owned()
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn instants_keep_whole_microseconds_and_drop_the_rest_towards_the_past() {
+    let record = FileRecord::from_domain(&file()).unwrap();
+
+    assert_eq!(
+        record.created_at,
+        Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap()
+    );
+    // Before 1970 too: the earlier microsecond, not the one nearer to zero.
+    assert_eq!(
+        record.expires_at,
+        Utc.timestamp_opt(-1, 999_999_000).unwrap()
+    );
+}
+
+#[test]
+fn a_file_larger_than_a_signed_64_bit_integer_cannot_be_stored() {
+    let file = File {
+        filesize: u64::MAX,
+        ..file()
+    };
+    assert!(matches!(
+        FileRecord::from_domain(&file),
+        Err(RepositoryError::Unexpected(_))
+    ));
+}
+
+#[test]
+fn file_columns_that_are_no_valid_values_are_corrupt() {
+    let record = FileRecord::from_domain(&file()).unwrap();
+    let cases = [
+        (
+            FileRecord {
+                secret_key: vec![0; 31],
+                ..record.clone()
+            },
+            "secret_key",
+        ),
+        (
+            FileRecord {
+                filesize: -1,
+                ..record.clone()
+            },
+            "filesize",
+        ),
+        (
+            FileRecord {
+                created_by_device: "device".to_owned(),
+                ..record
+            },
+            "created_by_device",
+        ),
+    ];
+    for (record, column) in cases {
+        assert_eq!(corrupt_column(record.into_domain().unwrap_err()), column);
+    }
+}
+
+#[test]
+fn a_token_record_reads_back_as_its_token() {
+    let record = token_record();
+    let token = record.clone().into_domain().unwrap();
+    assert_eq!(TokenRecord::from_domain(&token).unwrap(), record);
+}
+
+#[test]
+fn password_columns_that_are_no_valid_protection_are_corrupt() {
+    let record = token_record();
+    let cases = [
+        (
+            TokenRecord {
+                password_salt: None,
+                ..record.clone()
+            },
+            "password",
+        ),
+        (
+            TokenRecord {
+                password: None,
+                password_type: None,
+                password_salt: None,
+                ..record.clone()
+            },
+            "password",
+        ),
+        (
+            TokenRecord {
+                password_type: Some("pin0".to_owned()),
+                ..record.clone()
+            },
+            "password_type",
+        ),
+        (
+            TokenRecord {
+                password_salt: Some(vec![0; 15]),
+                ..record.clone()
+            },
+            "password_salt",
+        ),
+        (
+            TokenRecord {
+                password_location_indicator: Some(-1),
+                ..record
+            },
+            "password_location_indicator",
+        ),
+    ];
+    for (record, column) in cases {
+        assert_eq!(corrupt_column(record.into_domain().unwrap_err()), column);
+    }
+}

@@ -1,0 +1,344 @@
+//! The database file, its connection pool and per-connection settings, embedded migrations and
+//! the health probe behind `/health`.
+//!
+//! Settings ([`SqliteConfig`]), each with a named default:
+//! - `max_pool_size` ([`DEFAULT_MAX_POOL_SIZE`]): connections open at most (WAL lets readers
+//!   run beside the one writer);
+//! - `min_idle` ([`DEFAULT_MIN_IDLE`]): connections kept open while idle;
+//! - `connection_timeout` ([`DEFAULT_CONNECTION_TIMEOUT`]): how long a query waits for a pooled
+//!   connection before failing as unavailable;
+//! - `busy_timeout` ([`DEFAULT_BUSY_TIMEOUT`]): how long a write waits for another connection's
+//!   write lock (SQLite allows one writer) before failing as unavailable;
+//! - `health_check_timeout` ([`DEFAULT_HEALTH_CHECK_TIMEOUT`]): how long `/health` waits.
+//!
+//! Every connection gets `journal_mode = WAL` (readers never wait for the writer),
+//! `busy_timeout`, and `foreign_keys = ON` (off by default in SQLite, on in PostgreSQL).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use std::{fmt, fs, io};
+
+use adapters_diesel::blocking::DriverError;
+use application::ports::RepositoryError;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, HandleError, Pool};
+use diesel::{RunQueryDsl, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::blocking::{self, SqlitePool, WorkError};
+use crate::files::SqliteFileRepository;
+use crate::tokens::SqliteTokenRepository;
+
+pub const DEFAULT_MAX_POOL_SIZE: u32 = 10;
+pub const DEFAULT_MIN_IDLE: u32 = 1;
+pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub(crate) const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// How to use the database file. Holds no secret: a path is all SQLite needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqliteConfig {
+    pub max_pool_size: u32,
+    pub min_idle: u32,
+    pub connection_timeout: Duration,
+    pub busy_timeout: Duration,
+    pub health_check_timeout: Duration,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            max_pool_size: DEFAULT_MAX_POOL_SIZE,
+            min_idle: DEFAULT_MIN_IDLE,
+            connection_timeout: DEFAULT_CONNECTION_TIMEOUT,
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            health_check_timeout: DEFAULT_HEALTH_CHECK_TIMEOUT,
+        }
+    }
+}
+
+impl SqliteConfig {
+    fn validate(&self) -> Result<(), SqliteConfigError> {
+        if self.max_pool_size == 0 {
+            return Err(SqliteConfigError::ZeroPoolSize);
+        }
+        if self.min_idle > self.max_pool_size {
+            return Err(SqliteConfigError::MinIdleAbovePoolSize {
+                min_idle: self.min_idle,
+                max_pool_size: self.max_pool_size,
+            });
+        }
+        if self.connection_timeout.is_zero()
+            || self.busy_timeout.is_zero()
+            || self.health_check_timeout.is_zero()
+        {
+            return Err(SqliteConfigError::ZeroTimeout);
+        }
+        Ok(())
+    }
+}
+
+/// A [`SqliteConfig`] the pool cannot work with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqliteConfigError {
+    #[error("the database pool size must be at least 1")]
+    ZeroPoolSize,
+    #[error(
+        "the database pool's min_idle ({min_idle}) exceeds its max_pool_size ({max_pool_size})"
+    )]
+    MinIdleAbovePoolSize { min_idle: u32, max_pool_size: u32 },
+    #[error("the database timeouts must be longer than zero")]
+    ZeroTimeout,
+}
+
+/// Why [`SqliteDatabase::open`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SqliteOpenError {
+    #[error(transparent)]
+    Config(#[from] SqliteConfigError),
+    #[error("cannot create the database directory {}", path.display())]
+    CreateDirectory {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot resolve the database path {}", path.display())]
+    ResolvePath {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// SQLite's API takes UTF-8 file names.
+    #[error("the database path {} is not valid UTF-8", path.display())]
+    NotUtf8 { path: PathBuf },
+}
+
+/// Why [`SqliteDatabase::run_migrations`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The file could not be opened, or stayed locked past the timeouts.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] DriverError),
+    /// A migration failed; everything this run applied was rolled back.
+    #[error("running the database migrations failed")]
+    Failed(#[source] DriverError),
+}
+
+/// The SQLite database: one file, a connection pool and the repositories over it. Cheap to
+/// clone.
+#[derive(Clone)]
+pub struct SqliteDatabase {
+    pub(crate) pool: SqlitePool,
+    path: PathBuf,
+    health_check_timeout: Duration,
+}
+
+impl SqliteDatabase {
+    /// The database in the file at `path` (made absolute), creating its parent directories.
+    /// The file itself is created by the first connection; connections open lazily, so a file
+    /// that cannot be opened shows as unavailable queries (and migrations).
+    ///
+    /// # Errors
+    /// [`SqliteOpenError`] for an unusable configuration, a directory that cannot be created,
+    /// or a path that is not UTF-8.
+    pub fn open(path: impl AsRef<Path>, config: &SqliteConfig) -> Result<Self, SqliteOpenError> {
+        config.validate()?;
+        let given = path.as_ref();
+        // Absolute, so SQLite never reads the name as a URI (`file:…`) or `:memory:`.
+        let path = std::path::absolute(given).map_err(|source| SqliteOpenError::ResolvePath {
+            path: given.to_owned(),
+            source,
+        })?;
+        if let Some(directory) = path.parent() {
+            fs::create_dir_all(directory).map_err(|source| SqliteOpenError::CreateDirectory {
+                path: directory.to_owned(),
+                source,
+            })?;
+        }
+        let url = path
+            .to_str()
+            .ok_or_else(|| SqliteOpenError::NotUtf8 { path: path.clone() })?
+            .to_owned();
+        let pool = Pool::builder()
+            .max_size(config.max_pool_size)
+            .min_idle(Some(config.min_idle))
+            .connection_timeout(config.connection_timeout)
+            .connection_customizer(Box::new(ConnectionSettings {
+                busy_timeout: config.busy_timeout,
+            }))
+            .error_handler(Box::new(LogConnectionErrors))
+            .build_unchecked(ConnectionManager::new(url));
+        Ok(Self {
+            pool,
+            path,
+            health_check_timeout: config.health_check_timeout,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Applies the pending migrations and returns their versions, oldest first.
+    ///
+    /// All in one `BEGIN IMMEDIATE` transaction: it takes SQLite's write lock before diesel
+    /// reads which migrations are applied, so processes starting together migrate one after
+    /// the other (the others wait up to `busy_timeout`, then find nothing left to do), and a
+    /// failing migration leaves the file as it was.
+    ///
+    /// # Errors
+    /// [`MigrationError::Unavailable`] when the file cannot be opened or stays locked,
+    /// [`MigrationError::Failed`] when a migration fails.
+    #[tracing::instrument(name = "sqlite.run_migrations", skip_all)]
+    pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
+        let applied = blocking::run(&self.pool, "migrations", migrate)
+            .await
+            .map_err(|error| match error {
+                RepositoryError::Unavailable(source) => MigrationError::Unavailable(source),
+                RepositoryError::Unexpected(source) => MigrationError::Failed(source),
+                other => MigrationError::Failed(Box::new(other)),
+            })?;
+        for version in &applied {
+            tracing::info!(version, "applied database migration");
+        }
+        Ok(applied)
+    }
+
+    /// Whether `SELECT 1` answers within the health check timeout.
+    #[tracing::instrument(name = "sqlite.is_healthy", skip_all)]
+    pub async fn is_healthy(&self) -> bool {
+        let probe = blocking::run(&self.pool, "health check", |connection| {
+            diesel::sql_query("SELECT 1").execute(connection)?;
+            Ok(())
+        });
+        match tokio::time::timeout(self.health_check_timeout, probe).await {
+            Ok(Ok(())) => true,
+            Ok(Err(error)) => {
+                tracing::warn!(error = ?error, "database health check failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(timeout = ?self.health_check_timeout, "database health check timed out");
+                false
+            }
+        }
+    }
+
+    pub fn file_repository(&self) -> SqliteFileRepository {
+        SqliteFileRepository::new(self.pool.clone())
+    }
+
+    pub fn token_repository(&self) -> SqliteTokenRepository {
+        SqliteTokenRepository::new(self.pool.clone())
+    }
+}
+
+impl fmt::Debug for SqliteDatabase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("SqliteDatabase")
+            .field("path", &self.path)
+            .field("connections", &state.connections)
+            .field("idle_connections", &state.idle_connections)
+            .field("health_check_timeout", &self.health_check_timeout)
+            .finish()
+    }
+}
+
+/// The pending migrations applied in one immediate transaction; see
+/// [`SqliteDatabase::run_migrations`].
+pub(crate) fn migrate(connection: &mut SqliteConnection) -> Result<Vec<String>, WorkError> {
+    connection.immediate_transaction(|connection| {
+        let applied = connection
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(WorkError::Other)?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    })
+}
+
+/// The pragmas every pooled connection gets before its first use.
+#[derive(Debug)]
+struct ConnectionSettings {
+    busy_timeout: Duration,
+}
+
+impl ConnectionSettings {
+    fn pragmas(&self) -> String {
+        let busy_ms = u32::try_from(self.busy_timeout.as_millis()).unwrap_or(u32::MAX);
+        // busy_timeout first: switching to WAL itself waits for other connections' locks.
+        format!(
+            "PRAGMA busy_timeout = {busy_ms}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+        )
+    }
+}
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSettings {
+    fn on_acquire(&self, connection: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        connection
+            .batch_execute(&self.pragmas())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Sends r2d2's background connection failures to `tracing` instead of the `log` crate.
+#[derive(Debug)]
+struct LogConnectionErrors;
+
+impl HandleError<diesel::r2d2::Error> for LogConnectionErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::warn!(%error, "opening a database connection failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Text};
+
+    use super::*;
+    use crate::test_support::TestDatabase;
+
+    #[test]
+    fn every_pooled_connection_uses_wal_foreign_keys_and_the_busy_timeout() {
+        let test_db = TestDatabase::create();
+        let database = SqliteDatabase::open(
+            test_db.path(),
+            &SqliteConfig {
+                busy_timeout: Duration::from_millis(1234),
+                ..test_db.config()
+            },
+        )
+        .unwrap();
+        let mut connections = [database.pool.get().unwrap(), database.pool.get().unwrap()];
+
+        for connection in &mut connections {
+            let journal_mode: String = sql::<Text>("PRAGMA journal_mode")
+                .get_result(&mut **connection)
+                .unwrap();
+            let foreign_keys: i64 = sql::<BigInt>("PRAGMA foreign_keys")
+                .get_result(&mut **connection)
+                .unwrap();
+            let busy_timeout: i64 = sql::<BigInt>("PRAGMA busy_timeout")
+                .get_result(&mut **connection)
+                .unwrap();
+            assert_eq!(
+                (journal_mode.as_str(), foreign_keys, busy_timeout),
+                ("wal", 1, 1234)
+            );
+        }
+    }
+
+    #[test]
+    fn busy_timeout_is_set_before_the_journal_mode() {
+        let settings = ConnectionSettings {
+            busy_timeout: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            settings.pragmas(),
+            "PRAGMA busy_timeout = 1500; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The checks, one `pub async fn` each, taking the [`Store`](crate::Store) of one test. Every
+//! one must also be listed in `__contract!` (a unit test enforces it).
+
+mod files;
+mod tokens;
+
+pub use files::*;
+pub use tokens::*;

@@ -1,0 +1,117 @@
+//! `FileRepository`: round trips, duplicates, missing and corrupt rows.
+
+use application::ports::RepositoryError;
+use domain::File;
+
+use crate::fixtures::{bare_file, file_id, full_file, time};
+use crate::{Store, Tamper};
+
+async fn assert_round_trip(store: &dyn Store, file: File) {
+    let files = store.files();
+
+    files.insert_file(&file).await.expect("stored");
+
+    assert_eq!(
+        files.find_file(&file.id).await.expect("read back"),
+        Some(file)
+    );
+}
+
+pub async fn a_file_with_every_field_set_reads_back_unchanged(store: &dyn Store) {
+    assert_round_trip(store, full_file("FULLAAAAAAAAAAAAA")).await;
+}
+
+pub async fn a_file_with_its_optional_fields_empty_reads_back_unchanged(store: &dyn Store) {
+    assert_round_trip(store, bare_file("BAREAAAAAAAAAAAAA")).await;
+}
+
+pub async fn file_instants_keep_microseconds_and_drop_finer_digits(store: &dyn Store) {
+    let files = store.files();
+    let file = File {
+        created_at: time("2025-01-02T03:04:05.123456789Z"),
+        // Before 1970 (and 2000): the earlier microsecond, as after it.
+        expires_at: time("1969-12-31T23:59:59.999999999Z"),
+        ..full_file("NANOSAAAAAAAAAAAA")
+    };
+
+    files.insert_file(&file).await.expect("stored");
+
+    let stored = files.find_file(&file.id).await.expect("read back");
+    assert_eq!(
+        stored,
+        Some(File {
+            created_at: time("2025-01-02T03:04:05.123456Z"),
+            expires_at: time("1969-12-31T23:59:59.999999Z"),
+            ..file
+        })
+    );
+}
+
+pub async fn file_instants_far_from_now_read_back_unchanged(store: &dyn Store) {
+    let file = File {
+        created_at: time("0001-01-01T00:00:00Z"),
+        expires_at: time("9999-12-31T23:59:59.999999Z"),
+        ..full_file("FARAAAAAAAAAAAAAA")
+    };
+    assert_round_trip(store, file).await;
+}
+
+pub async fn a_second_file_with_the_same_id_is_a_duplicate_and_changes_nothing(store: &dyn Store) {
+    let files = store.files();
+    let first = full_file("DUPLAAAAAAAAAAAAA");
+    files.insert_file(&first).await.expect("stored");
+
+    let second = bare_file("DUPLAAAAAAAAAAAAA");
+    let error = files
+        .insert_file(&second)
+        .await
+        .expect_err("a second File with the same id was stored");
+
+    assert!(
+        matches!(&error, RepositoryError::Duplicate(id) if id == "FILDUPLAAAAAAAAAAAAA"),
+        "{error:?}"
+    );
+    assert_eq!(
+        files.find_file(&first.id).await.expect("read back"),
+        Some(first)
+    );
+    assert_eq!(store.row_count("files"), 1);
+}
+
+pub async fn a_missing_file_is_none(store: &dyn Store) {
+    let files = store.files();
+    files
+        .insert_file(&full_file("OTHERAAAAAAAAAAAA"))
+        .await
+        .expect("stored");
+
+    assert_eq!(
+        files
+            .find_file(&file_id("MISSINGAAAAAAAAAA"))
+            .await
+            .expect("looked up"),
+        None
+    );
+}
+
+pub async fn a_row_that_is_no_valid_file_is_corrupt(store: &dyn Store) {
+    let files = store.files();
+    store
+        .tamper(Tamper::InsertFileWithInvalidOwner {
+            id: "FILCORRUPTAAAAAAAAAA",
+        })
+        .expect("planted");
+
+    let error = files
+        .find_file(&file_id("CORRUPTAAAAAAAAAA"))
+        .await
+        .expect_err("a corrupt row read back as a File");
+
+    match error {
+        RepositoryError::Corrupt { id, reason } => {
+            assert_eq!(id, "FILCORRUPTAAAAAAAAAA");
+            assert!(reason.starts_with("owner:"), "{reason}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}

@@ -1,0 +1,177 @@
+//! `TokenRepository`: round trips with every kind of protection, duplicates, missing and
+//! corrupt rows, and the all-or-none rule of the password columns.
+
+use application::ports::RepositoryError;
+use domain::{PasswordLocationIndicator, PasswordProtection, PasswordType, Token};
+
+use crate::fixtures::{address, plain_token, time, token_id};
+use crate::{Store, Tamper};
+
+async fn assert_round_trip(store: &dyn Store, token: Token) {
+    let tokens = store.tokens();
+
+    tokens.insert_token(&token).await.expect("stored");
+
+    assert_eq!(
+        tokens.find_token(&token.id).await.expect("read back"),
+        Some(token)
+    );
+}
+
+pub async fn a_token_without_password_reads_back_unchanged(store: &dyn Store) {
+    assert_round_trip(store, plain_token("PLAINAAAAAAAAAAAA")).await;
+}
+
+pub async fn a_token_for_one_identity_reads_back_unchanged(store: &dyn Store) {
+    let token = Token {
+        for_identity: Some(address("fedcba9876543210fedc")),
+        ..plain_token("PERSONALAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+pub async fn a_password_protected_token_reads_back_unchanged(store: &dyn Store) {
+    let protection = PasswordProtection {
+        password: "correct horse battery staple".to_owned(),
+        password_type: PasswordType::Password,
+        salt: *b"a16byteslongsalt",
+        location_indicator: None,
+    };
+    let token = Token {
+        password_protection: Some(protection),
+        ..plain_token("PASSWORDAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+pub async fn a_pin_protected_token_keeps_its_named_location_indicator(store: &dyn Store) {
+    let protection = PasswordProtection {
+        password: "0042".to_owned(),
+        password_type: PasswordType::Pin { digits: 4 },
+        salt: [7; 16],
+        location_indicator: PasswordLocationIndicator::from_name("Letter"),
+    };
+    let token = Token {
+        password_protection: Some(protection),
+        for_identity: Some(address("fedcba9876543210fedc")),
+        ..plain_token("PINAAAAAAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+pub async fn a_pin_protected_token_keeps_its_free_location_indicator(store: &dyn Store) {
+    let protection = PasswordProtection {
+        password: "1234567890123456".to_owned(),
+        password_type: PasswordType::Pin { digits: 16 },
+        salt: [0xff; 16],
+        location_indicator: PasswordLocationIndicator::from_free_number(99),
+    };
+    let token = Token {
+        password_protection: Some(protection),
+        ..plain_token("PIN16AAAAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+pub async fn token_instants_keep_microseconds_and_drop_finer_digits(store: &dyn Store) {
+    let tokens = store.tokens();
+    let token = Token {
+        created_at: time("1999-12-31T23:59:59.000000001Z"),
+        expires_at: time("2030-06-15T12:00:00.987654321Z"),
+        ..plain_token("NANOSAAAAAAAAAAAA")
+    };
+
+    tokens.insert_token(&token).await.expect("stored");
+
+    let stored = tokens.find_token(&token.id).await.expect("read back");
+    assert_eq!(
+        stored,
+        Some(Token {
+            created_at: time("1999-12-31T23:59:59Z"),
+            expires_at: time("2030-06-15T12:00:00.987654Z"),
+            ..token
+        })
+    );
+}
+
+pub async fn a_second_token_with_the_same_id_is_a_duplicate_and_changes_nothing(store: &dyn Store) {
+    let tokens = store.tokens();
+    let first = plain_token("DUPLAAAAAAAAAAAAA");
+    tokens.insert_token(&first).await.expect("stored");
+
+    let second = Token {
+        for_identity: Some(address("fedcba9876543210fedc")),
+        ..plain_token("DUPLAAAAAAAAAAAAA")
+    };
+    let error = tokens
+        .insert_token(&second)
+        .await
+        .expect_err("a second token with the same id was stored");
+
+    assert!(
+        matches!(&error, RepositoryError::Duplicate(id) if id == "TOKDUPLAAAAAAAAAAAAA"),
+        "{error:?}"
+    );
+    assert_eq!(
+        tokens.find_token(&first.id).await.expect("read back"),
+        Some(first)
+    );
+    assert_eq!(store.row_count("tokens"), 1);
+}
+
+pub async fn a_missing_token_is_none(store: &dyn Store) {
+    let tokens = store.tokens();
+    tokens
+        .insert_token(&plain_token("OTHERAAAAAAAAAAAA"))
+        .await
+        .expect("stored");
+
+    assert_eq!(
+        tokens
+            .find_token(&token_id("MISSINGAAAAAAAAAA"))
+            .await
+            .expect("looked up"),
+        None
+    );
+}
+
+pub async fn a_row_whose_content_is_no_file_pointer_is_corrupt(store: &dyn Store) {
+    let tokens = store.tokens();
+    tokens
+        .insert_token(&plain_token("CORRUPTAAAAAAAAAA"))
+        .await
+        .expect("stored");
+    store
+        .tamper(Tamper::ReplaceTokenContentWithTemplate {
+            id: "TOKCORRUPTAAAAAAAAAA",
+        })
+        .expect("tampered");
+
+    let error = tokens
+        .find_token(&token_id("CORRUPTAAAAAAAAAA"))
+        .await
+        .expect_err("a corrupt row read back as a Token");
+
+    match error {
+        RepositoryError::Corrupt { id, reason } => {
+            assert_eq!(id, "TOKCORRUPTAAAAAAAAAA");
+            assert!(reason.starts_with("content:"), "{reason}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+pub async fn the_database_refuses_a_partly_set_password_protection(store: &dyn Store) {
+    let tokens = store.tokens();
+    let token = plain_token("PARTLYAAAAAAAAAAA");
+    tokens.insert_token(&token).await.expect("stored");
+
+    let refused = store.tamper(Tamper::SetOnlyThePassword);
+
+    let message = refused.expect_err("a password without type and salt was stored");
+    assert!(message.contains("tokens_password_all_or_none"), "{message}");
+    assert_eq!(
+        tokens.find_token(&token.id).await.expect("read back"),
+        Some(token)
+    );
+}

@@ -1,0 +1,124 @@
+//! The repository contract: ONE suite of checks that every storage engine behind
+//! `FileRepository` and `TokenRepository` must pass, so PostgreSQL and SQLite cannot drift apart.
+//!
+//! An engine's test crate implements [`Store`] (a fresh, migrated, empty database for one test,
+//! with the few back doors the checks need) and expands the whole suite with
+//! [`repository_contract_tests!`]:
+//!
+//! ```ignore
+//! repository_contract::repository_contract_tests!(MyStore::create());
+//! ```
+//!
+//! The macro holds the list of checks; a unit test of this crate fails when a check in
+//! `src/checks/` is missing from it, so no engine can silently skip one.
+
+pub mod checks;
+pub mod fixtures;
+
+use std::sync::Arc;
+
+use application::ports::{FileRepository, TokenRepository};
+
+/// One test's database: fresh, migrated and empty when handed to a check.
+pub trait Store: Send + Sync {
+    fn files(&self) -> Arc<dyn FileRepository>;
+    fn tokens(&self) -> Arc<dyn TokenRepository>;
+
+    /// How many rows `table` (`files` or `tokens`) holds.
+    fn row_count(&self, table: &str) -> i64;
+
+    /// Writes what the repositories never would, behind their back, in the engine's own SQL.
+    ///
+    /// # Errors
+    /// The database's message when it refuses the change (e.g. a violated constraint).
+    fn tamper(&self, tamper: Tamper<'_>) -> Result<(), String>;
+}
+
+/// Changes a check makes behind the repositories' back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper<'a> {
+    /// Inserts a complete `files` row with id `id` whose `owner` and `created_by` are
+    /// `not-an-address` (otherwise valid: a 32-byte zero key, `DVCAAAAAAAAAAAAAAAAA`, size 1).
+    InsertFileWithInvalidOwner { id: &'a str },
+    /// Sets the `content` of token `id` to the JSON object
+    /// `{"@type":"TokenContentRelationshipTemplate"}`.
+    ReplaceTokenContentWithTemplate { id: &'a str },
+    /// Sets `password` to `secret` on every token, leaving the other password columns alone.
+    SetOnlyThePassword,
+}
+
+/// Expands every check of the contract into a `#[tokio::test]` of the calling module, each
+/// evaluating `$store` (an expression giving a fresh [`Store`]) for itself. The caller needs
+/// `tokio` (with `macros` and `rt`) among its dev-dependencies.
+#[macro_export]
+macro_rules! repository_contract_tests {
+    ($store:expr) => {
+        $crate::__contract! { @list [tests $store] }
+    };
+}
+
+/// The list of checks, in one place, and what the list expands to.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract {
+    (@list [$($mode:tt)*]) => {
+        $crate::__contract! { @expand [$($mode)*]
+            a_file_with_every_field_set_reads_back_unchanged,
+            a_file_with_its_optional_fields_empty_reads_back_unchanged,
+            file_instants_keep_microseconds_and_drop_finer_digits,
+            file_instants_far_from_now_read_back_unchanged,
+            a_second_file_with_the_same_id_is_a_duplicate_and_changes_nothing,
+            a_missing_file_is_none,
+            a_row_that_is_no_valid_file_is_corrupt,
+            a_token_without_password_reads_back_unchanged,
+            a_token_for_one_identity_reads_back_unchanged,
+            a_password_protected_token_reads_back_unchanged,
+            a_pin_protected_token_keeps_its_named_location_indicator,
+            a_pin_protected_token_keeps_its_free_location_indicator,
+            token_instants_keep_microseconds_and_drop_finer_digits,
+            a_second_token_with_the_same_id_is_a_duplicate_and_changes_nothing,
+            a_missing_token_is_none,
+            a_row_whose_content_is_no_file_pointer_is_corrupt,
+            the_database_refuses_a_partly_set_password_protection,
+        }
+    };
+    (@expand [tests $store:expr] $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test]
+            async fn $check() {
+                let store = $store;
+                $crate::checks::$check(&store).await;
+            }
+        )*
+    };
+    (@expand [names] $($check:ident),* $(,)?) => {
+        &[$(stringify!($check)),*]
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The checks defined in `src/checks/`, read from the sources.
+    fn defined_checks() -> BTreeSet<&'static str> {
+        [
+            include_str!("checks/files.rs"),
+            include_str!("checks/tokens.rs"),
+        ]
+        .into_iter()
+        .flat_map(str::lines)
+        .filter_map(|line| line.strip_prefix("pub async fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect()
+    }
+
+    #[test]
+    fn every_check_is_in_the_suite_every_engine_runs() {
+        let listed: &[&str] = __contract! { @list [names] };
+        let listed: BTreeSet<&str> = listed.iter().copied().collect();
+
+        assert_eq!(listed, defined_checks());
+        assert!(listed.len() >= 17);
+    }
+}
