@@ -2,7 +2,7 @@
 //! signals, several instances, its log output.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
@@ -32,6 +32,7 @@ pub struct ConnectorProcess {
     child: Child,
     pub port: u16,
     log: Arc<Mutex<Vec<String>>>,
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl ConnectorProcess {
@@ -41,7 +42,18 @@ impl ConnectorProcess {
     /// # Panics
     /// If it exits or does not listen within 30 s; the panic shows its log.
     pub fn start(vars: &[(String, String)], log_level: &str) -> Self {
+        Self::start_in(None, vars, log_level)
+    }
+
+    /// Like [`ConnectorProcess::start`], in `directory` (where local mode keeps its data).
+    ///
+    /// # Panics
+    /// As [`ConnectorProcess::start`].
+    pub fn start_in(directory: Option<&Path>, vars: &[(String, String)], log_level: &str) -> Self {
         let mut command = Command::new(connector_binary());
+        if let Some(directory) = directory {
+            command.current_dir(directory);
+        }
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -49,11 +61,19 @@ impl ConnectorProcess {
             .env("logging__format", "json")
             .envs(vars.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("the connector binary starts");
         let stderr = child.stderr.take().expect("stderr is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
         let log = Arc::new(Mutex::new(Vec::new()));
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let printed = Arc::clone(&output);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                printed.lock().expect("stdout lock").push(line);
+            }
+        });
         let (port_sender, port_receiver) = mpsc::channel();
         let lines = Arc::clone(&log);
         std::thread::spawn(move || {
@@ -74,7 +94,12 @@ impl ConnectorProcess {
                 );
             }
         };
-        Self { child, port, log }
+        Self {
+            child,
+            port,
+            log,
+            output,
+        }
     }
 
     pub fn address(&self) -> String {
@@ -101,6 +126,11 @@ impl ConnectorProcess {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// Every line printed on stdout so far.
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().expect("stdout lock").clone()
     }
 
     /// Every log line so far.

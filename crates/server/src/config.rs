@@ -8,27 +8,34 @@
 //!
 //! | key | meaning | default |
 //! |---|---|---|
-//! | `transportLibrary.baseUrl` | Backbone URL, also the base of token references | required |
-//! | `transportLibrary.platformClientId` / `platformClientSecret` | OAuth client of this platform | required |
+//! | `transportLibrary.baseUrl` | Backbone URL, also the base of token references | none: local mode |
+//! | `transportLibrary.platformClientId` / `platformClientSecret` | OAuth client of this platform | required with a Backbone |
 //! | `transportLibrary.requestTimeoutMs` | timeout of one Backbone request | 60000 |
-//! | `identity.address` / `identity.deviceId` | this service's identity and device on the Backbone | required |
-//! | `identity.deviceUsername` / `identity.devicePassword` | the device's login | required |
-//! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` / 8080 |
-//! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required |
+//! | `identity.address` / `identity.deviceId` | this service's identity and device on the Backbone | required with a Backbone |
+//! | `identity.deviceUsername` / `identity.devicePassword` | the device's login | required with a Backbone |
+//! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` (local mode: `127.0.0.1`) / 8080 |
+//! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required with a Backbone; generated in local mode |
 //! | `infrastructure.httpServer.authFailureDelayMinMs` / `MaxMs` | random delay before a 401 | 1000 / 4000 |
 //! | `infrastructure.httpServer.maxBodyBytes` | largest accepted request body | 1048576 |
-//! | `database.connectionString` | PostgreSQL URL | required |
+//! | `database.connectionString` | `postgres://…` (PostgreSQL) or `sqlite://<path>` | SQLite in the data directory |
+//! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
 //! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
+//!
+//! Without `transportLibrary.baseUrl` the service runs in local mode (see `crate::local`): a
+//! built-in Backbone simulator on loopback, for trying the service out. It is never chosen when a
+//! Backbone URL is configured, and refuses to start when other Backbone settings are given
+//! without one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use domain::{DeviceId, DeviceUsername, IdentityAddress};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 pub const DEFAULT_HOST: &str = "0.0.0.0";
+pub const LOCAL_MODE_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 60_000;
 pub const DEFAULT_AUTH_FAILURE_DELAY_MIN_MS: u64 = 1_000;
@@ -36,6 +43,7 @@ pub const DEFAULT_AUTH_FAILURE_DELAY_MAX_MS: u64 = 4_000;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_DB_CONNECT_TIMEOUT_MS: u64 = 5_000;
+pub const DEFAULT_DATA_DIRECTORY: &str = "data";
 
 const ALIASES: [(&str, &str); 4] = [
     ("API_KEY", "infrastructure.httpServer.apiKey"),
@@ -52,8 +60,9 @@ const CONFIG_FILE_VARIABLE: &str = "CUSTOM_CONFIG_LOCATION";
 #[derive(Debug, Clone)]
 pub struct Config {
     pub http: HttpConfig,
-    pub backbone: BackboneConfig,
-    pub identity: IdentityConfig,
+    /// `None`: local mode.
+    pub backbone: Option<RemoteBackbone>,
+    pub backbone_request_timeout: Duration,
     pub database: DatabaseConfig,
     pub log_format: LogFormat,
 }
@@ -62,9 +71,17 @@ pub struct Config {
 pub struct HttpConfig {
     pub host: String,
     pub port: u16,
-    pub api_key: SecretString,
+    /// `None` only in local mode, which then generates one.
+    pub api_key: Option<SecretString>,
     pub auth_failure_delay: std::ops::RangeInclusive<Duration>,
     pub max_body_bytes: usize,
+}
+
+/// A real Backbone and who this service is on it.
+#[derive(Debug, Clone)]
+pub struct RemoteBackbone {
+    pub backbone: BackboneConfig,
+    pub identity: IdentityConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +89,6 @@ pub struct BackboneConfig {
     pub base_url: String,
     pub platform_client_id: String,
     pub platform_client_secret: SecretString,
-    pub request_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +101,9 @@ pub struct IdentityConfig {
 
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
-    pub connection_string: SecretString,
+    /// `None`: SQLite in `data_directory`.
+    pub connection_string: Option<SecretString>,
+    pub data_directory: PathBuf,
     pub pool_size: u32,
     pub connect_timeout: Duration,
 }
@@ -156,43 +174,32 @@ impl Config {
                 "must not exceed authFailureDelayMaxMs",
             ));
         }
+        let backbone = s.remote_backbone()?;
         let http = HttpConfig {
-            host: s.string_or("infrastructure.httpServer.host", DEFAULT_HOST)?,
+            // Local mode has a generated (or weak) key and a simulator: keep it off the network.
+            host: s.string_or(
+                "infrastructure.httpServer.host",
+                if backbone.is_some() {
+                    DEFAULT_HOST
+                } else {
+                    LOCAL_MODE_HOST
+                },
+            )?,
             port: s.number("infrastructure.httpServer.port", DEFAULT_PORT)?,
-            api_key: s.api_key()?,
+            api_key: s.api_key(backbone.is_some())?,
             auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
             max_body_bytes: s.number(
                 "infrastructure.httpServer.maxBodyBytes",
                 DEFAULT_MAX_BODY_BYTES,
             )?,
         };
-        let base_url = s
-            .required("transportLibrary.baseUrl")?
-            .trim_end_matches('/')
-            .to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(invalid(
-                "transportLibrary.baseUrl",
-                "must start with http:// or https://",
-            ));
-        }
-        let backbone = BackboneConfig {
-            base_url,
-            platform_client_id: s.required("transportLibrary.platformClientId")?,
-            platform_client_secret: s.required("transportLibrary.platformClientSecret")?.into(),
-            request_timeout: Duration::from_millis(s.number(
-                "transportLibrary.requestTimeoutMs",
-                DEFAULT_REQUEST_TIMEOUT_MS,
-            )?),
-        };
-        let identity = IdentityConfig {
-            address: s.parsed("identity.address", IdentityAddress::parse)?,
-            device_id: s.parsed("identity.deviceId", DeviceId::parse)?,
-            device_username: s.parsed("identity.deviceUsername", DeviceUsername::parse)?,
-            device_password: s.required("identity.devicePassword")?.into(),
-        };
         let database = DatabaseConfig {
-            connection_string: s.required("database.connectionString")?.into(),
+            connection_string: s
+                .string("database.connectionString")?
+                .map(SecretString::from),
+            data_directory: PathBuf::from(
+                s.string_or("database.dataDirectory", DEFAULT_DATA_DIRECTORY)?,
+            ),
             pool_size: s.number("database.poolSize", DEFAULT_DB_POOL_SIZE)?,
             connect_timeout: Duration::from_millis(
                 s.number("database.connectTimeoutMs", DEFAULT_DB_CONNECT_TIMEOUT_MS)?,
@@ -208,10 +215,14 @@ impl Config {
                 ));
             }
         };
+        let backbone_request_timeout = Duration::from_millis(s.number(
+            "transportLibrary.requestTimeoutMs",
+            DEFAULT_REQUEST_TIMEOUT_MS,
+        )?);
         Ok(Self {
             http,
             backbone,
-            identity,
+            backbone_request_timeout,
             database,
             log_format,
         })
@@ -343,16 +354,79 @@ impl Settings {
         }
     }
 
-    fn api_key(&self) -> Result<SecretString, ConfigError> {
+    /// Strong and required with a real Backbone; in local mode optional (then generated), and
+    /// a weak one is accepted (start-up warns about it).
+    fn api_key(&self, with_backbone: bool) -> Result<Option<SecretString>, ConfigError> {
         let key = "infrastructure.httpServer.apiKey";
-        let api_key = self.required(key)?;
-        if let Some(weakness) = api_key_weakness(&api_key) {
-            return Err(invalid(
+        let Some(api_key) = self.string(key)? else {
+            return if with_backbone {
+                Err(self.missing(key))
+            } else {
+                Ok(None)
+            };
+        };
+        match api_key_weakness(&api_key) {
+            Some(weakness) if with_backbone => Err(invalid(
                 key,
                 &format!("the API key is too weak: {weakness}"),
+            )),
+            _ => Ok(Some(api_key.into())),
+        }
+    }
+
+    /// The Backbone settings, or `None` (local mode) when none of them is given.
+    fn remote_backbone(&self) -> Result<Option<RemoteBackbone>, ConfigError> {
+        const KEYS: [&str; 7] = [
+            "transportLibrary.baseUrl",
+            "transportLibrary.platformClientId",
+            "transportLibrary.platformClientSecret",
+            "identity.address",
+            "identity.deviceId",
+            "identity.deviceUsername",
+            "identity.devicePassword",
+        ];
+        let Some(base_url) = self.string("transportLibrary.baseUrl")? else {
+            let given = KEYS
+                .iter()
+                .find(|key| matches!(self.string(key), Ok(Some(_)) | Err(_)));
+            return match given {
+                None => Ok(None),
+                Some(key) => Err(invalid(
+                    "transportLibrary.baseUrl",
+                    &format!(
+                        "it is missing while '{key}' is set: configure the Backbone completely, or remove every Backbone setting to run in local mode"
+                    ),
+                )),
+            };
+        };
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(invalid(
+                "transportLibrary.baseUrl",
+                "must start with http:// or https://",
             ));
         }
-        Ok(api_key.into())
+        let backbone = BackboneConfig {
+            base_url,
+            platform_client_id: self.required("transportLibrary.platformClientId")?,
+            platform_client_secret: self
+                .required("transportLibrary.platformClientSecret")?
+                .into(),
+        };
+        let identity = IdentityConfig {
+            address: self.parsed("identity.address", IdentityAddress::parse)?,
+            device_id: self.parsed("identity.deviceId", DeviceId::parse)?,
+            device_username: self.parsed("identity.deviceUsername", DeviceUsername::parse)?,
+            device_password: self.required("identity.devicePassword")?.into(),
+        };
+        Ok(Some(RemoteBackbone { backbone, identity }))
+    }
+
+    fn missing(&self, key: &'static str) -> ConfigError {
+        ConfigError::Missing {
+            key,
+            env: key.replace('.', "__"),
+        }
     }
 }
 
@@ -382,11 +456,6 @@ pub fn api_key_weakness(api_key: &str) -> Option<String> {
         .map(|(_, rule)| *rule)
         .collect();
     (!missing.is_empty()).then(|| format!("it needs {}", missing.join(", ")))
-}
-
-/// The API key as bytes, for the constant-time comparison.
-pub fn api_key_bytes(config: &HttpConfig) -> Vec<u8> {
-    config.api_key.expose_secret().as_bytes().to_vec()
 }
 
 #[cfg(test)]

@@ -3,15 +3,19 @@
 
 use std::process::ExitCode;
 
+use secrecy::ExposeSecret;
 use server::config::Config;
+use server::demo::demo_file;
 use server::startup::Application;
+use server::storage::{PoolSettings, open_storage};
 use server::telemetry::error_chain;
 
 const USAGE: &str = "\
 usage: connector [seed-demo-file]
 
   (no argument)    serve the Connector API (configuration: see README.md)
-  seed-demo-file   store a File with a random key for this identity and print its id
+  seed-demo-file   store a File with a random key for the configured identity and print its id
+                   (local mode stores one by itself at start-up)
 ";
 
 #[tokio::main]
@@ -31,19 +35,51 @@ async fn main() -> ExitCode {
     server::telemetry::init(config.log_format);
     match command.as_deref() {
         None => serve(config).await,
-        Some("seed-demo-file") => match server::demo::seed_demo_file(&config).await {
-            Ok(file) => {
-                println!("{}", file.id);
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                tracing::error!(error = %error_chain(&error), "seeding the demo File failed");
-                ExitCode::FAILURE
-            }
-        },
+        Some("seed-demo-file") => seed_demo_file(&config).await,
         Some(other) => {
             eprint!("connector: unknown command '{other}'\n{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Stores a demo File for the configured identity and prints its id.
+async fn seed_demo_file(config: &Config) -> ExitCode {
+    let Some(remote) = &config.backbone else {
+        eprintln!(
+            "connector: seed-demo-file needs a configured Backbone identity; local mode stores a demo File by itself"
+        );
+        return ExitCode::from(2);
+    };
+    let storage = match open_storage(
+        config
+            .database
+            .connection_string
+            .as_ref()
+            .map(ExposeSecret::expose_secret),
+        &config.database.data_directory,
+        PoolSettings {
+            max_size: 1,
+            connect_timeout: config.database.connect_timeout,
+        },
+    )
+    .await
+    {
+        Ok(storage) => storage,
+        Err(error) => {
+            tracing::error!(error = %error_chain(&error), "could not prepare the database");
+            return ExitCode::FAILURE;
+        }
+    };
+    let file = demo_file(&remote.identity.address, &remote.identity.device_id);
+    match storage.files.insert_file(&file).await {
+        Ok(()) => {
+            println!("{}", file.id);
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(error = %error_chain(&error), "could not store the demo File");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,24 +1,25 @@
-//! Wiring: adapters behind the ports, the use case, the HTTP server. `Application::build`
-//! prepares everything (migrations included) before the port is bound, so a started server is
-//! ready to answer.
+//! Wiring: storage and Backbone adapters behind the ports, the use case, the HTTP server.
+//! `Application::build` prepares everything (migrations included) before the port is bound, so
+//! a started server is ready to answer.
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
-use adapters_backbone::{BackboneConfig, HttpBackboneClient};
-use adapters_postgres::{PgConfig, PgDatabase};
+use adapters_backbone::HttpBackboneClient;
 use application::ports::SystemClock;
 use application::{CreateTokenForFile, ServiceIdentity};
 use async_trait::async_trait;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, api_key_bytes};
+use crate::config::{Config, RemoteBackbone};
 use crate::http::middleware::{ApiKeyGuard, require_api_key, timing_headers};
+use crate::local::{LocalBackbone, LocalModeError};
 use crate::random::OsRandom;
 use crate::state::{AppState, HealthProbes};
+use crate::storage::{DatabaseHealth, PoolSettings, StorageError, open_storage};
 
 /// How long in-flight requests may take to finish after SIGTERM.
 const SHUTDOWN_GRACE_SECONDS: u64 = 30;
@@ -26,12 +27,10 @@ const SHUTDOWN_GRACE_SECONDS: u64 = 30;
 /// Why the service could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("invalid database settings: {0}")]
-    DatabaseConfig(#[from] adapters_postgres::PgConfigError),
-    #[error(
-        "could not prepare the database (is PostgreSQL running and database.connectionString right?)"
-    )]
-    Migrations(#[from] adapters_postgres::MigrationError),
+    #[error("could not prepare the database")]
+    Storage(#[from] StorageError),
+    #[error("could not start local mode")]
+    LocalMode(#[from] LocalModeError),
     #[error("invalid Backbone settings: {0}")]
     BackboneConfig(#[from] adapters_backbone::BackboneConfigError),
     #[error("could not listen on {address}: {source}")]
@@ -45,6 +44,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// Local mode's simulator runs as long as the application.
+    local: Option<LocalBackbone>,
 }
 
 impl std::fmt::Debug for Application {
@@ -56,52 +57,80 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Connects the adapters, migrates the database and binds the listener.
+    /// Opens storage, connects or starts the Backbone, and binds the listener.
     ///
     /// # Errors
     /// A [`StartupError`] naming what to fix.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let database = PgDatabase::new(&PgConfig {
-            max_pool_size: config.database.pool_size,
-            connection_timeout: config.database.connect_timeout,
-            ..PgConfig::new(config.database.connection_string.expose_secret())
-        })?;
-        let applied = database.run_migrations().await?;
-        tracing::info!(
-            applied = applied.len(),
-            "database migrations are up to date"
-        );
+        let storage = open_storage(
+            config
+                .database
+                .connection_string
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
+            &config.database.data_directory,
+            PoolSettings {
+                max_size: config.database.pool_size,
+                connect_timeout: config.database.connect_timeout,
+            },
+        )
+        .await?;
+        tracing::info!(storage = %storage.description, applied_migrations = storage.applied_migrations.len(), "storage ready");
 
-        let backbone = Arc::new(HttpBackboneClient::new(&BackboneConfig {
-            request_timeout: config.backbone.request_timeout,
-            ..BackboneConfig::new(
-                config.backbone.base_url.clone(),
-                config.backbone.platform_client_id.clone(),
-                config.backbone.platform_client_secret.clone(),
-                config.identity.device_username.clone(),
-                config.identity.device_password.clone(),
-            )
-        })?);
+        let (remote, api_key, local) = match config.backbone {
+            Some(remote) => {
+                let api_key = config
+                    .http
+                    .api_key
+                    .clone()
+                    .unwrap_or_else(|| unreachable!("required with a Backbone"));
+                (remote, api_key, None)
+            }
+            None => {
+                let local = crate::local::start(
+                    &config.database.data_directory,
+                    config.http.api_key.as_ref(),
+                    storage.files.as_ref(),
+                )
+                .await?;
+                (local.remote.clone(), local.api_key.clone(), Some(local))
+            }
+        };
 
+        let backbone = Arc::new(HttpBackboneClient::new(
+            &adapters_backbone::BackboneConfig {
+                request_timeout: config.backbone_request_timeout,
+                ..adapters_backbone::BackboneConfig::new(
+                    remote.backbone.base_url.clone(),
+                    remote.backbone.platform_client_id.clone(),
+                    remote.backbone.platform_client_secret.clone(),
+                    remote.identity.device_username.clone(),
+                    remote.identity.device_password.clone(),
+                )
+            },
+        )?);
         let create_token_for_file = Arc::new(CreateTokenForFile::new(
-            Arc::new(database.file_repository()),
-            Arc::new(database.token_repository()),
+            storage.files.clone(),
+            storage.tokens.clone(),
             backbone.clone(),
             Arc::new(SystemClock),
             Arc::new(OsRandom),
             ServiceIdentity {
-                address: config.identity.address.clone(),
-                device_id: config.identity.device_id.clone(),
+                address: remote.identity.address.clone(),
+                device_id: remote.identity.device_id.clone(),
             },
-            config.backbone.base_url.clone(),
+            remote.backbone.base_url.clone(),
         ));
         let state = web::Data::new(AppState {
             create_token_for_file,
-            health: Arc::new(Probes { database, backbone }),
+            health: Arc::new(Probes {
+                database: storage.health.clone(),
+                backbone,
+            }),
             max_body_bytes: config.http.max_body_bytes,
         });
         let guard = web::Data::new(Arc::new(ApiKeyGuard::new(
-            &api_key_bytes(&config.http),
+            api_key.expose_secret().as_bytes(),
             config.http.auth_failure_delay.clone(),
         )));
 
@@ -120,6 +149,7 @@ impl Application {
                 .app_data(guard.clone())
                 .wrap(from_fn(require_api_key))
                 .wrap(from_fn(timing_headers))
+                .wrap(security_headers())
                 .configure(crate::http::configure)
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
@@ -129,8 +159,15 @@ impl Application {
             source,
         })?
         .run();
-        tracing::info!(port, backbone = %config.backbone.base_url, identity = %config.identity.address, "connector listening");
-        Ok(Self { port, server })
+        tracing::info!(port, backbone = %remote.backbone.base_url, identity = %remote.identity.address, "connector listening");
+        if let Some(local) = &local {
+            announce_local_mode(local, &remote, port, &api_key);
+        }
+        Ok(Self {
+            port,
+            server,
+            local,
+        })
     }
 
     /// The bound port (useful when configured as 0).
@@ -143,12 +180,66 @@ impl Application {
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(local) = self.local {
+            local.simulator.stop().await;
+        }
+        result
     }
 }
 
+/// Headers on every answer, errors included (what helmet gives the reference): answers carry
+/// keys and passwords, so nothing may cache, sniff, frame or embed them.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Cache-Control", "no-store"))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cross-Origin-Resource-Policy", "same-origin"))
+        .add((
+            "Strict-Transport-Security",
+            "max-age=15552000; includeSubDomains",
+        ))
+}
+
+/// Local mode is loud: a warning in the log and a banner with a ready-to-paste curl on stdout.
+fn announce_local_mode(
+    local: &LocalBackbone,
+    remote: &RemoteBackbone,
+    port: u16,
+    api_key: &SecretString,
+) {
+    tracing::warn!(
+        backbone = %remote.backbone.base_url,
+        data = %local.data_directory.display(),
+        "LOCAL MODE: no Backbone is configured (transportLibrary.baseUrl), so tokens are created on a built-in \
+         simulator that only this machine can reach; configure a Backbone for real use"
+    );
+    println!(
+        "\n=== connector: LOCAL MODE ===\n\
+         No Backbone is configured, so a built-in Backbone simulator runs at {backbone}.\n\
+         Tokens created here can only be opened from this machine. Data: {data}\n\
+         Identity: {address}\n\
+         Demo File: {file}\n\
+         API key: {key}\n\n\
+         Create a token for the demo File:\n\n\
+         curl -s -X POST 'http://127.0.0.1:{port}/api/v2/Files/{file}/Token' -H 'X-API-KEY: {key}' \
+         -H 'Content-Type: application/json' -d '{{\"ephemeral\": false}}'\n",
+        backbone = remote.backbone.base_url,
+        data = local.data_directory.display(),
+        address = remote.identity.address,
+        file = local.demo_file,
+        key = api_key.expose_secret(),
+    );
+}
+
 struct Probes {
-    database: PgDatabase,
+    database: Arc<dyn DatabaseHealth>,
     backbone: Arc<HttpBackboneClient>,
 }
 

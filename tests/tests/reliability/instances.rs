@@ -56,6 +56,10 @@ async fn two_instances_migrate_together_and_share_the_load() {
         REQUESTS as i64,
         "every token stored exactly once"
     );
+    eprintln!(
+        "two instances: {REQUESTS} requests at concurrency {CONCURRENCY}, {} distinct tokens stored once each",
+        ids.len()
+    );
     assert_eq!(
         fixture.simulator.token_count(),
         REQUESTS,

@@ -8,6 +8,7 @@
 mod cluster;
 mod database_outage;
 mod instances;
+mod local_mode;
 mod secrets;
 mod shutdown;
 

@@ -257,3 +257,49 @@ async fn the_version_needs_the_key() {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert!(body["commit"].is_string() && body["date"].is_string() && body["build"].is_string());
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+
+    let answers = [
+        app.post_token(app.file.id.as_str()).send().await.unwrap(),
+        app.client
+            .post(format!(
+                "{}/api/v2/Files/{}/Token",
+                app.address, app.file.id
+            ))
+            .send()
+            .await
+            .unwrap(),
+        app.client
+            .get(format!("{}/nothing", app.address))
+            .header("X-API-KEY", API_KEY)
+            .send()
+            .await
+            .unwrap(),
+        app.client
+            .get(format!("{}/health", app.address))
+            .send()
+            .await
+            .unwrap(),
+    ];
+
+    for response in answers {
+        let headers = response.headers();
+        for (name, value) in [
+            ("cache-control", "no-store"),
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(
+                headers.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name} on {}",
+                response.status()
+            );
+        }
+        assert!(headers.contains_key("content-security-policy"));
+    }
+}

@@ -34,13 +34,17 @@ fn with(mut vars: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String
 #[test]
 fn a_complete_environment_gives_a_typed_config_with_defaults() {
     let config = Config::from_vars(complete()).unwrap();
-    assert_eq!(config.backbone.base_url, "http://127.0.0.1:9999");
+    let remote = config.backbone.as_ref().expect("a configured Backbone");
+    assert_eq!(remote.backbone.base_url, "http://127.0.0.1:9999");
     assert_eq!(
-        config.backbone.platform_client_secret.expose_secret(),
+        remote.backbone.platform_client_secret.expose_secret(),
         "secret"
     );
     assert_eq!(config.http.port, DEFAULT_PORT);
-    assert_eq!(config.http.api_key.expose_secret(), STRONG_KEY);
+    assert_eq!(
+        config.http.api_key.as_ref().unwrap().expose_secret(),
+        STRONG_KEY
+    );
     assert_eq!(
         *config.http.auth_failure_delay.start(),
         Duration::from_secs(1)
@@ -138,4 +142,45 @@ fn debug_output_hides_every_secret() {
         assert!(!debug.contains(secret), "{secret} leaked");
     }
     assert!(!debug.contains("\"secret\""));
+}
+
+#[test]
+fn no_backbone_settings_at_all_means_local_mode_with_sqlite() {
+    let config = Config::from_vars(Vec::new()).unwrap();
+    assert!(config.backbone.is_none());
+    assert!(config.http.api_key.is_none());
+    assert!(config.database.connection_string.is_none());
+    assert_eq!(
+        config.database.data_directory,
+        PathBuf::from(DEFAULT_DATA_DIRECTORY)
+    );
+    let weak = Config::from_vars(vec![("API_KEY".to_owned(), "short".to_owned())]).unwrap();
+    assert_eq!(
+        weak.http.api_key.unwrap().expose_secret(),
+        "short",
+        "local mode accepts a weak key"
+    );
+}
+
+#[test]
+fn a_partial_backbone_configuration_is_refused_not_taken_for_local_mode() {
+    let mut vars = complete();
+    vars.retain(|(n, _)| n != "transportLibrary__baseUrl");
+    let error = Config::from_vars(vars).unwrap_err().to_string();
+    assert!(
+        error.contains("transportLibrary.baseUrl") && error.contains("local mode"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_backbone_needs_an_api_key() {
+    let mut vars = complete();
+    vars.retain(|(n, _)| n != "API_KEY");
+    assert!(
+        Config::from_vars(vars)
+            .unwrap_err()
+            .to_string()
+            .contains("infrastructure.httpServer.apiKey")
+    );
 }

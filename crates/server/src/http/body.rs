@@ -55,7 +55,11 @@ fn content_type(request: &HttpRequest) -> Option<String> {
     )
 }
 
-fn decode(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+/// Decodes a complete body by its (lower-cased, parameter-free) media type.
+///
+/// # Errors
+/// 400 for malformed JSON or non-object JSON, 415 for other media types.
+pub fn decode(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }

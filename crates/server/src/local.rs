@@ -1,0 +1,295 @@
+//! Local mode: with no Backbone configured, the service runs the Backbone simulator in-process
+//! on loopback, as a device identity of its own, with a generated API key and a demo File, so a
+//! newcomer can create a token with one command. Everything it makes is kept in the data
+//! directory (`local-mode.json`, `backbone-sim.json`), so tokens and credentials survive a
+//! restart. Tokens made here exist only in this simulator: no peer elsewhere can open them.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use application::ports::{FileRepository, RepositoryError};
+use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
+use domain::{DeviceId, DeviceUsername, FileId, IdentityAddress};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{BackboneConfig, IdentityConfig, RemoteBackbone, api_key_weakness};
+use crate::demo::demo_file;
+
+const STATE_FILE: &str = "local-mode.json";
+const SIMULATOR_STATE_FILE: &str = "backbone-sim.json";
+const STATE_VERSION: u8 = 1;
+/// Local identities live in the `localhost` address domain, like the reference's dev setups.
+const ADDRESS_DOMAIN: &str = "localhost";
+
+/// What local mode set up; the simulator runs as long as this lives.
+#[derive(Debug)]
+pub struct LocalBackbone {
+    pub simulator: RunningSimulator,
+    pub remote: RemoteBackbone,
+    pub api_key: SecretString,
+    pub demo_file: FileId,
+    pub data_directory: PathBuf,
+}
+
+/// Why local mode could not start; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalModeError {
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDirectory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a local-mode file this version can read ({reason}); move it away to start afresh (its tokens are then lost)"
+    )]
+    State { path: String, reason: String },
+    #[error(
+        "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port its earlier tokens point to ({source}); free the port, or move {path} away to start afresh"
+    )]
+    Simulator {
+        port: u16,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not store the demo File")]
+    DemoFile(#[from] RepositoryError),
+}
+
+/// Credentials and choices kept across restarts. `0600` on disk: it holds secrets.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LocalState {
+    version: u8,
+    simulator_port: u16,
+    client_id: String,
+    client_secret: String,
+    device_username: DeviceUsername,
+    device_password: String,
+    address: IdentityAddress,
+    device_id: DeviceId,
+    api_key: String,
+    demo_file: Option<FileId>,
+}
+
+impl std::fmt::Debug for LocalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalState")
+            .field("simulator_port", &self.simulator_port)
+            .field("address", &self.address)
+            .field("demo_file", &self.demo_file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalState {
+    fn new() -> Self {
+        let client = PlatformClient::random();
+        let device = SeededDevice::random(ADDRESS_DOMAIN);
+        Self {
+            version: STATE_VERSION,
+            simulator_port: 0,
+            client_id: client.client_id,
+            client_secret: client.client_secret,
+            device_username: device.username,
+            device_password: device.password,
+            address: device.address,
+            device_id: device.device_id,
+            api_key: generate_api_key(),
+            demo_file: None,
+        }
+    }
+
+    fn device(&self) -> SeededDevice {
+        SeededDevice {
+            username: self.device_username.clone(),
+            password: self.device_password.clone(),
+            address: self.address.clone(),
+            device_id: self.device_id.clone(),
+        }
+    }
+}
+
+/// Starts (or resumes) local mode in `data_directory`. A configured API key wins over the
+/// generated one.
+///
+/// # Errors
+/// A [`LocalModeError`] saying what to fix.
+pub async fn start(
+    data_directory: &Path,
+    configured_api_key: Option<&SecretString>,
+    files: &dyn FileRepository,
+) -> Result<LocalBackbone, LocalModeError> {
+    let data_error = |source| LocalModeError::DataDirectory {
+        path: data_directory.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(data_directory).map_err(data_error)?;
+    let data_directory = data_directory.canonicalize().map_err(data_error)?;
+    let state_path = data_directory.join(STATE_FILE);
+    let mut state = load(&state_path)?.unwrap_or_else(LocalState::new);
+
+    let simulator = backbone_sim::start(
+        SimulatorConfig::new()
+            .with_bind(SocketAddr::from((
+                Ipv4Addr::LOCALHOST,
+                state.simulator_port,
+            )))
+            .with_client(PlatformClient::new(
+                state.client_id.clone(),
+                state.client_secret.clone(),
+            ))
+            .with_device(state.device())
+            .with_state_file(data_directory.join(SIMULATOR_STATE_FILE)),
+    )
+    .await
+    .map_err(|source| LocalModeError::Simulator {
+        port: state.simulator_port,
+        path: state_path.display().to_string(),
+        source,
+    })?;
+    state.simulator_port = simulator.local_addr().port();
+
+    let demo_file = match &state.demo_file {
+        Some(id) if files.find_file(id).await?.is_some() => id.clone(),
+        _ => {
+            let file = demo_file(&state.address, &state.device_id);
+            files.insert_file(&file).await?;
+            file.id
+        }
+    };
+    state.demo_file = Some(demo_file.clone());
+    save(&state_path, &state)?;
+
+    let api_key = configured_api_key
+        .cloned()
+        .unwrap_or_else(|| SecretString::from(state.api_key.clone()));
+    if let Some(weakness) = api_key_weakness(api_key.expose_secret()) {
+        tracing::warn!(
+            "the configured API key is weak ({weakness}); accepted only because this is local mode"
+        );
+    }
+    let remote = RemoteBackbone {
+        backbone: BackboneConfig {
+            base_url: simulator.base_url(),
+            platform_client_id: state.client_id.clone(),
+            platform_client_secret: state.client_secret.clone().into(),
+        },
+        identity: IdentityConfig {
+            address: state.address.clone(),
+            device_id: state.device_id.clone(),
+            device_username: state.device_username.clone(),
+            device_password: state.device_password.clone().into(),
+        },
+    };
+    Ok(LocalBackbone {
+        simulator,
+        remote,
+        api_key,
+        demo_file,
+        data_directory,
+    })
+}
+
+fn load(path: &Path) -> Result<Option<LocalState>, LocalModeError> {
+    let invalid = |reason: String| LocalModeError::State {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(invalid(error.to_string())),
+    };
+    let state: LocalState = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    if state.version != STATE_VERSION {
+        return Err(invalid(format!(
+            "format version {} instead of {STATE_VERSION}",
+            state.version
+        )));
+    }
+    Ok(Some(state))
+}
+
+/// Writes atomically (temporary file, then rename), readable by the owner only.
+fn save(path: &Path, state: &LocalState) -> Result<(), LocalModeError> {
+    let error = |source| LocalModeError::DataDirectory {
+        path: path.display().to_string(),
+        source,
+    };
+    let json =
+        serde_json::to_vec_pretty(state).unwrap_or_else(|_| unreachable!("plain data serialises"));
+    let temporary = path.with_extension("json.tmp");
+    write_private(&temporary, &json).map_err(error)?;
+    std::fs::rename(&temporary, path).map_err(error)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// A key that meets the Connector's strength policy: 32 random bytes as base64url, with a
+/// fixed tail that guarantees every character class.
+fn generate_api_key() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{}-Lk9-Xq7", domain::encoding::b64url(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_api_keys_are_strong_and_distinct() {
+        let (a, b) = (generate_api_key(), generate_api_key());
+        assert_eq!(api_key_weakness(&a), None);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn state_round_trips_and_other_versions_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        assert!(load(&path).unwrap().is_none());
+        let state = LocalState::new();
+        save(&path, &state).unwrap();
+        let loaded = load(&path).unwrap().unwrap();
+        assert_eq!(
+            (loaded.address, loaded.api_key),
+            (state.address, state.api_key)
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&path).unwrap().permissions()
+            ) & 0o777,
+            0o600
+        );
+
+        std::fs::write(
+            &path,
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("\"version\": 1", "\"version\": 9"),
+        )
+        .unwrap();
+        assert!(
+            load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("format version 9")
+        );
+        std::fs::write(&path, "{").unwrap();
+        assert!(matches!(load(&path), Err(LocalModeError::State { .. })));
+    }
+}
