@@ -7,4 +7,6 @@
 mod backbone_failures;
 mod create_token;
 mod http_surface;
+mod openapi;
+mod qr_codes;
 mod validation;

@@ -10,7 +10,7 @@ mod validation;
 pub use dto::{PasswordProtectionDto, TokenDto, TokenReferenceDto};
 pub use error::{CreateTokenForFileError, ValidationError};
 pub use use_case::{CreateTokenForFile, CreateTokenForFileRequest, ServiceIdentity};
-pub use validation::{PasswordRequest, ValidRequest, validate};
+pub use validation::{ADDRESS_PATTERN, FILE_ID_PATTERN, PasswordRequest, ValidRequest, validate};
 
 #[cfg(test)]
 mod tests;

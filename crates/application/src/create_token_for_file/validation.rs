@@ -14,8 +14,10 @@ use serde_json::{Map, Value};
 
 use super::error::ValidationError;
 
-const FILE_ID_PATTERN: &str = "FIL[A-Za-z0-9]{17}";
-const ADDRESS_PATTERN: &str =
+/// The schema pattern of the path `id` (unanchored, as the reference has it).
+pub const FILE_ID_PATTERN: &str = "FIL[A-Za-z0-9]{17}";
+/// The schema pattern of `forIdentity` (unanchored, as the reference has it).
+pub const ADDRESS_PATTERN: &str =
     r"did:e:((([A-Za-z0-9]+(-[A-Za-z0-9]+)*)\.)+[a-z]{2,}|localhost):dids:[0-9a-f]{22}";
 const PASSWORD_PROTECTION_KEYS: [&str; 3] =
     ["password", "passwordIsPin", "passwordLocationIndicator"];

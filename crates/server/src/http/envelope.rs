@@ -5,6 +5,10 @@ use chrono::Utc;
 use domain::date::format_date;
 use rand::Rng;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{KnownFormat, Object, SchemaFormat, Type};
+
+use super::openapi::schemas::DATE_PATTERN;
 
 const ERROR_ID_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const ERROR_DOCS: &str = "https://enmeshed.eu/integrate/error-codes#";
@@ -14,18 +18,46 @@ pub struct Success<T> {
     pub result: T,
 }
 
-#[derive(Debug, Serialize)]
+/// Every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ErrorEnvelope)]
+#[serde(deny_unknown_fields)]
 pub struct Failure {
     pub error: ErrorBody,
 }
 
-#[derive(Debug, Serialize)]
+/// What went wrong; 5xx messages are generic, details are logged under `id`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorBody {
+    /// E.g. `error.runtime.validation.invalidPropertyValue`, or the Backbone's code.
     pub code: String,
     pub message: String,
+    /// Names the error in the service's log.
+    #[schema(pattern = "^ERR[A-HJ-NP-Z2-9]{17}$")]
     pub id: String,
+    #[schema(schema_with = time)]
     pub time: String,
+    #[schema(schema_with = docs)]
     pub docs: String,
+}
+
+fn time() -> Object {
+    Object::builder()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .pattern(Some(DATE_PATTERN))
+        .build()
+}
+
+fn docs() -> Object {
+    Object::builder()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("uri".into())))
+        .pattern(Some(r"^https://enmeshed\.eu/integrate/error-codes#"))
+        .description(Some("Where the code is explained."))
+        .build()
 }
 
 impl Failure {

@@ -17,10 +17,12 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
+use super::routes::{docs, health};
 
 const API_KEY_HEADER: &str = "x-api-key";
-/// Routes open without a key (load balancers probe them).
-const PUBLIC_PATHS: [&str; 1] = ["/health"];
+/// Routes open without a key: load balancers probe `/health`, and the documentation is open as
+/// the reference Connector's is. The OpenAPI document names no security on exactly these.
+pub const PUBLIC_PATHS: [&str; 3] = [health::HEALTH_PATH, docs::JSON_PATH, docs::HTML_PATH];
 
 /// The configured key, kept only as its SHA-256 so comparisons take the same time whatever
 /// the length or content of the guess.

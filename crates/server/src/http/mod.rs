@@ -5,35 +5,48 @@ pub mod envelope;
 pub mod error;
 pub mod middleware;
 pub mod negotiation;
+pub mod openapi;
 pub mod qr;
 pub mod routes;
 
 use actix_web::web;
 
 use routes::fallback::{method_not_allowed, route_does_not_exist};
-use routes::{health, tokens};
+use routes::{docs, health, tokens};
 
 /// Registers every route; unknown paths answer 404 and wrong methods 405, in the envelope.
+/// Every route here has its `#[utoipa::path]` in `openapi::ApiDoc`; `openapi::tests` checks that
+/// each documented path is served with exactly its documented methods.
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(
-            web::resource("/api/v2/Files/{id}/Token")
+            web::resource(tokens::V6_PATH)
                 .route(web::post().to(tokens::create_token_for_file_v6))
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
-            web::resource("/api/core/v1/Files/{id}/Token")
+            web::resource(tokens::V7_PATH)
                 .route(web::post().to(tokens::create_token_for_file_v7))
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
-            web::resource("/health")
+            web::resource(health::HEALTH_PATH)
                 .route(web::get().to(health::health))
                 .default_service(web::to(method_not_allowed("GET"))),
         )
         .service(
-            web::resource("/Monitoring/Version")
+            web::resource(health::VERSION_PATH)
                 .route(web::get().to(health::version))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(docs::JSON_PATH)
+                .route(web::get().to(docs::openapi_document))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(docs::HTML_PATH)
+                .route(web::get().to(docs::documentation_page))
                 .default_service(web::to(method_not_allowed("GET"))),
         )
         .default_service(web::to(route_does_not_exist));

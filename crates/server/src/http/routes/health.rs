@@ -2,29 +2,58 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::http::openapi::responses::Unauthorized;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Health {
+pub const HEALTH_PATH: &str = "/health";
+pub const VERSION_PATH: &str = "/Monitoring/Version";
+
+/// Whether the service can work: its database, the Backbone, and its login there.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
     is_healthy: bool,
     services: Services,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Services {
+    database: ServiceStatus,
+    backbone_connection: ServiceStatus,
+    backbone_authentication: ServiceStatus,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Services {
-    database: &'static str,
-    backbone_connection: &'static str,
-    backbone_authentication: &'static str,
+pub enum ServiceStatus {
+    Healthy,
+    Unhealthy,
 }
 
-fn status(healthy: bool) -> &'static str {
-    if healthy { "healthy" } else { "unhealthy" }
+fn status(healthy: bool) -> ServiceStatus {
+    if healthy {
+        ServiceStatus::Healthy
+    } else {
+        ServiceStatus::Unhealthy
+    }
 }
 
+/// The service's health, for load balancers (no API key needed).
+///
 /// 200 when every dependency answers, else 500 with the failing ones marked.
+#[utoipa::path(
+    get,
+    path = HEALTH_PATH,
+    operation_id = "getHealth",
+    tag = "Monitoring",
+    responses(
+        (status = 200, description = "Every dependency answers.", body = Health),
+        (status = 500, description = "At least one dependency fails; it is marked `unhealthy`.", body = Health),
+    ),
+)]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     let probes = &state.health;
     let (database, connection, authentication) = tokio::join!(
@@ -47,20 +76,40 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct Version {
+/// What is running.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// The service's version.
     version: &'static str,
+    /// The build profile (`release` or `debug`).
     build: &'static str,
+    /// When it was built.
     date: &'static str,
+    /// The git commit it was built from, or `unknown`.
     commit: &'static str,
     dependencies: Dependencies,
 }
 
-#[derive(Debug, Serialize)]
-struct Dependencies {
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dependencies {
+    /// The compiler that built it.
     rustc: &'static str,
 }
 
+/// The running version.
+#[utoipa::path(
+    get,
+    path = VERSION_PATH,
+    operation_id = "getVersion",
+    tag = "Monitoring",
+    responses(
+        (status = 200, description = "The running version.", body = Version),
+        Unauthorized,
+    ),
+    security(("ApiKey" = [])),
+)]
 pub async fn version() -> HttpResponse {
     HttpResponse::Ok().json(Version {
         version: env!("CARGO_PKG_VERSION"),

@@ -8,11 +8,19 @@ use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
 use crate::http::negotiation::{Representation, negotiate};
+use crate::http::openapi::params::TokenRouteParams;
+use crate::http::openapi::responses::TokenRouteErrors;
+use crate::http::openapi::schemas::{
+    CreateTokenForFileRequestBody, QrCodePng, TokenResult, TokenResultV7,
+};
 use crate::http::qr::qr_png;
 use crate::state::AppState;
 use crate::telemetry::error_chain;
 
 const CORRELATION_HEADER: &str = "x-correlation-id";
+
+pub const V6_PATH: &str = "/api/v2/Files/{id}/Token";
+pub const V7_PATH: &str = "/api/core/v1/Files/{id}/Token";
 
 /// Which Connector generation's contract a route follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +29,30 @@ pub enum ApiVersion {
     V7,
 }
 
+/// Create a Token for a File (Connector v6).
+///
+/// Creates an enmeshed Token on the Backbone whose content is the File's id and key, stores it
+/// here unless ephemeral, and answers it as JSON or, with `Accept: image/png` (which forces
+/// `ephemeral`), as a QR code. `Accept` is negotiated by Express's `req.accepts` rules.
+#[utoipa::path(
+    post,
+    path = V6_PATH,
+    operation_id = "createTokenForFile",
+    tag = "Files",
+    params(TokenRouteParams),
+    request_body(content = Option<CreateTokenForFileRequestBody>, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token was created.", headers(
+            ("Location" = String, description = "`_` (JSON answers only)."),
+            ("Content-Disposition" = String, description = "`attachment;filename=<id>.png` (PNG answers only)."),
+        ), content(
+            (TokenResult = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        TokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
 pub async fn create_token_for_file_v6(
     request: HttpRequest,
     file_id: web::Path<String>,
@@ -37,6 +69,29 @@ pub async fn create_token_for_file_v6(
     .await
 }
 
+/// Create a Token for a File (Connector v7).
+///
+/// As on `/api/v2`, but the Token has no `truncatedReference` and a QR code always encodes
+/// `reference.url`.
+#[utoipa::path(
+    post,
+    path = V7_PATH,
+    operation_id = "createTokenForFileV7",
+    tag = "Files",
+    params(TokenRouteParams),
+    request_body(content = Option<CreateTokenForFileRequestBody>, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token was created.", headers(
+            ("Location" = String, description = "`_` (JSON answers only)."),
+            ("Content-Disposition" = String, description = "`attachment;filename=<id>.png` (PNG answers only)."),
+        ), content(
+            (TokenResultV7 = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        TokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
 pub async fn create_token_for_file_v7(
     request: HttpRequest,
     file_id: web::Path<String>,
@@ -66,8 +121,8 @@ async fn create_token_for_file(
         .get(ACCEPT)
         .and_then(|value| value.to_str().ok());
     let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
-    let new_qr_format = version == ApiVersion::V7
-        || body.get("newQRCodeFormat") == Some(&serde_json::Value::Bool(true));
+    let new_qr_format =
+        version == ApiVersion::V7 || body.get("newQRCodeFormat").is_some_and(is_truthy);
     let correlation_id = request
         .headers()
         .get(CORRELATION_HEADER)
@@ -128,4 +183,41 @@ fn log_and_convert(error: CreateTokenForFileError) -> ApiError {
         tracing::info!(status = api_error.status.as_u16(), error = %chain, "create token for file refused");
     }
     api_error
+}
+
+/// JavaScript truthiness, as the reference reads `newQRCodeFormat` (unvalidated): a form's
+/// `"true"` selects the url as much as JSON `true` does.
+fn is_truthy(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null => false,
+        Value::Bool(flag) => *flag,
+        Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
+        Value::String(text) => !text.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::is_truthy;
+
+    #[test]
+    fn new_qr_code_format_follows_javascript_truthiness() {
+        for truthy in [
+            json!(true),
+            json!(1),
+            json!("true"),
+            json!("false"),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(is_truthy(&truthy), "{truthy}");
+        }
+        for falsy in [json!(false), json!(0), json!(""), json!(null), json!(0.0)] {
+            assert!(!is_truthy(&falsy), "{falsy}");
+        }
+    }
 }

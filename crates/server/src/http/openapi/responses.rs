@@ -1,0 +1,143 @@
+//! The error answers of the document, one table per kind of route, all in the error envelope.
+//! The statuses and their causes are those of `http/error.rs` (see docs/architecture.md).
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{IntoResponses, ToSchema};
+
+use crate::http::envelope::Failure;
+
+/// Every status `POST …/Files/{id}/Token` may fail with, and why.
+const TOKEN_ROUTE_ERRORS: [(u16, &str); 11] = [
+    (
+        400,
+        "The request is invalid (`error.runtime.validation.invalidPropertyValue`, only the first \
+         rule broken is named), the body is malformed JSON or no JSON object \
+         (`error.connector.validation.invalidJsonInPayload`), or the Backbone refused it (its own \
+         code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "No File with this id is stored in this service (`error.runtime.recordNotFound`), or no \
+         such route (`error.connector.http.routeDoesNotExist`).",
+    ),
+    (
+        406,
+        "`Accept` allows neither `application/json` nor `image/png` \
+         (`error.connector.http.notAcceptable`).",
+    ),
+    (
+        413,
+        "The body is larger than the configured limit (`error.connector.http.payloadTooLarge`).",
+    ),
+    (
+        415,
+        "A non-empty body that is neither JSON nor a form \
+         (`error.connector.http.unsupportedMediaType`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (
+        500,
+        "An unexpected failure (`error.connector.unexpected`), or the token was created on the \
+         Backbone but could not be stored (`error.connector.tokenNotStored`, naming the token).",
+    ),
+    (
+        502,
+        "The Backbone failed, answered unexpectedly, broke the connection or refused this \
+         service's credentials (`error.platform.*`, `error.connector.backbone.*`).",
+    ),
+    (
+        503,
+        "The Backbone or the database is unavailable (`error.connector.backbone.unavailable`, \
+         `error.connector.database.unavailable`, `error.connector.tokenNotStored`).",
+    ),
+    (
+        504,
+        "The Backbone did not answer in time (`error.connector.backbone.timeout`); no token was \
+         stored.",
+    ),
+];
+
+const UNAUTHORIZED: &str = "The `X-API-KEY` header is missing or wrong (`error.connector.unauthorized`); \
+     answered after a random delay, before routing.";
+
+/// A wrong method on a known path (in `components.responses`: no operation answers it, every
+/// path does).
+pub const METHOD_NOT_ALLOWED: &str = "The path exists but not with this method \
+     (`error.connector.http.methodNotAllowed`); `Allow` names the methods it has.";
+
+/// An answer in the error envelope.
+pub fn error_response(status: u16, description: &str) -> Response {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(Failure::name())))
+            .build(),
+    );
+    match status {
+        405 => {
+            response = response.header(
+                "Allow",
+                HeaderBuilder::new()
+                    .schema(Object::builder().schema_type(Type::String))
+                    .description(Some("The methods of this path."))
+                    .build(),
+            );
+        }
+        429 => {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(
+                        Object::builder()
+                            .schema_type(Type::String)
+                            .pattern(Some("^[0-9]+$")),
+                    )
+                    .description(Some("Seconds to wait, when the Backbone said."))
+                    .build(),
+            );
+        }
+        _ => {}
+    }
+    response.build()
+}
+
+fn responses(table: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    table
+        .iter()
+        .map(|(status, description)| {
+            (
+                status.to_string(),
+                RefOr::T(error_response(*status, description)),
+            )
+        })
+        .collect()
+}
+
+/// The failures of the token routes.
+#[derive(Debug)]
+pub struct TokenRouteErrors;
+
+impl IntoResponses for TokenRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&TOKEN_ROUTE_ERRORS)
+    }
+}
+
+/// The one failure of other routes that need the key.
+#[derive(Debug)]
+pub struct Unauthorized;
+
+impl IntoResponses for Unauthorized {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&[(401, UNAUTHORIZED)])
+    }
+}
