@@ -6,7 +6,7 @@ use diesel::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub(crate) use adapters_diesel::blocking::{DriverError, WorkError};
+pub(crate) use adapters_diesel::blocking::WorkError;
 
 pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
 
@@ -41,6 +41,8 @@ fn map_diesel_error(error: DieselError, subject: &str) -> RepositoryError {
 
 #[cfg(test)]
 mod tests {
+    use adapters_diesel::checks;
+
     use super::*;
     use crate::test_support::TestDatabase;
 
@@ -70,18 +72,13 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_unit_of_work_is_unexpected_and_the_pool_survives() {
         let test_db = TestDatabase::create();
-        let database = test_db.database();
+        let pool = test_db.database().pool;
 
-        let panicked = run(&database.pool, "x", |_| -> Result<(), WorkError> {
-            panic!("bug in a query")
-        })
+        checks::a_panicking_unit_of_work_is_unexpected_and_the_pool_survives::<Postgres>(
+            &pool,
+            test_db.config().health_check_timeout,
+        )
         .await;
-
-        assert!(
-            matches!(panicked, Err(RepositoryError::Unexpected(_))),
-            "{panicked:?}"
-        );
-        assert!(database.is_healthy().await);
     }
 
     #[tokio::test]

@@ -13,13 +13,18 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use application::ports::RepositoryError;
-use diesel::r2d2::{ConnectionManager, HandleError, Pool};
+use adapters_diesel::database;
+use diesel::r2d2::ConnectionManager;
 use diesel::sql_types::BigInt;
 use diesel::{PgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::blocking::{self, DriverError, PgPool, WorkError};
+/// Why [`PgDatabase::run_migrations`] failed; shared with the SQLite adapters.
+pub use adapters_diesel::MigrationError;
+/// A [`PgConfig`] the pool cannot work with; shared with the SQLite adapters.
+pub use adapters_diesel::PoolConfigError as PgConfigError;
+
+use crate::blocking::{PgPool, Postgres, WorkError};
 use crate::files::PgFileRepository;
 use crate::tokens::PgTokenRepository;
 
@@ -56,19 +61,11 @@ impl PgConfig {
     }
 
     fn validate(&self) -> Result<(), PgConfigError> {
-        if self.max_pool_size == 0 {
-            return Err(PgConfigError::ZeroPoolSize);
-        }
-        if self.min_idle > self.max_pool_size {
-            return Err(PgConfigError::MinIdleAbovePoolSize {
-                min_idle: self.min_idle,
-                max_pool_size: self.max_pool_size,
-            });
-        }
-        if self.connection_timeout.is_zero() || self.health_check_timeout.is_zero() {
-            return Err(PgConfigError::ZeroTimeout);
-        }
-        Ok(())
+        database::validate_pool_config(
+            self.max_pool_size,
+            self.min_idle,
+            &[self.connection_timeout, self.health_check_timeout],
+        )
     }
 }
 
@@ -82,30 +79,6 @@ impl fmt::Debug for PgConfig {
             .field("health_check_timeout", &self.health_check_timeout)
             .finish()
     }
-}
-
-/// A [`PgConfig`] the pool cannot work with.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PgConfigError {
-    #[error("the database pool size must be at least 1")]
-    ZeroPoolSize,
-    #[error(
-        "the database pool's min_idle ({min_idle}) exceeds its max_pool_size ({max_pool_size})"
-    )]
-    MinIdleAbovePoolSize { min_idle: u32, max_pool_size: u32 },
-    #[error("the database timeouts must be longer than zero")]
-    ZeroTimeout,
-}
-
-/// Why [`PgDatabase::run_migrations`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum MigrationError {
-    /// PostgreSQL could not be reached within the connection timeout.
-    #[error("the database is unavailable")]
-    Unavailable(#[source] DriverError),
-    /// A migration failed; its transaction was rolled back.
-    #[error("running the database migrations failed")]
-    Failed(#[source] DriverError),
 }
 
 /// The PostgreSQL database: a connection pool and the repositories over it. Cheap to clone.
@@ -123,12 +96,12 @@ impl PgDatabase {
     /// [`PgConfigError`] for a zero pool size or timeout, or `min_idle` above the pool size.
     pub fn new(config: &PgConfig) -> Result<Self, PgConfigError> {
         config.validate()?;
-        let pool = Pool::builder()
-            .max_size(config.max_pool_size)
-            .min_idle(Some(config.min_idle))
-            .connection_timeout(config.connection_timeout)
-            .error_handler(Box::new(LogConnectionErrors))
-            .build_unchecked(ConnectionManager::new(config.url.clone()));
+        let pool = database::pool_builder(
+            config.max_pool_size,
+            config.min_idle,
+            config.connection_timeout,
+        )
+        .build_unchecked(ConnectionManager::new(config.url.clone()));
         Ok(Self {
             pool,
             health_check_timeout: config.health_check_timeout,
@@ -144,7 +117,7 @@ impl PgDatabase {
     /// timeout, [`MigrationError::Failed`] when a migration fails.
     #[tracing::instrument(name = "pg.run_migrations", skip_all)]
     pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
-        let applied = blocking::run(&self.pool, "migrations", |connection| {
+        database::run_migrations::<Postgres, _>(&self.pool, |connection| {
             let mut locked = AdvisoryLock::acquire(connection, MIGRATION_LOCK_KEY)?;
             let applied = locked
                 .run_pending_migrations(MIGRATIONS)
@@ -154,35 +127,12 @@ impl PgDatabase {
             Ok(applied)
         })
         .await
-        .map_err(|error| match error {
-            RepositoryError::Unavailable(source) => MigrationError::Unavailable(source),
-            RepositoryError::Unexpected(source) => MigrationError::Failed(source),
-            other => MigrationError::Failed(Box::new(other)),
-        })?;
-        for version in &applied {
-            tracing::info!(version, "applied database migration");
-        }
-        Ok(applied)
     }
 
     /// Whether `SELECT 1` answers within the health check timeout.
     #[tracing::instrument(name = "pg.is_healthy", skip_all)]
     pub async fn is_healthy(&self) -> bool {
-        let probe = blocking::run(&self.pool, "health check", |connection| {
-            diesel::sql_query("SELECT 1").execute(connection)?;
-            Ok(())
-        });
-        match tokio::time::timeout(self.health_check_timeout, probe).await {
-            Ok(Ok(())) => true,
-            Ok(Err(error)) => {
-                tracing::warn!(error = ?error, "database health check failed");
-                false
-            }
-            Err(_) => {
-                tracing::warn!(timeout = ?self.health_check_timeout, "database health check timed out");
-                false
-            }
-        }
+        database::is_healthy::<Postgres>(&self.pool, self.health_check_timeout).await
     }
 
     pub fn file_repository(&self) -> PgFileRepository {
@@ -203,16 +153,6 @@ impl fmt::Debug for PgDatabase {
             .field("idle_connections", &state.idle_connections)
             .field("health_check_timeout", &self.health_check_timeout)
             .finish()
-    }
-}
-
-/// Sends r2d2's background connection failures to `tracing` instead of the `log` crate.
-#[derive(Debug)]
-struct LogConnectionErrors;
-
-impl HandleError<diesel::r2d2::Error> for LogConnectionErrors {
-    fn handle_error(&self, error: diesel::r2d2::Error) {
-        tracing::warn!(%error, "opening a database connection failed");
     }
 }
 

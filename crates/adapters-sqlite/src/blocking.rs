@@ -85,6 +85,8 @@ pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
+    use adapters_diesel::checks;
+
     use super::*;
     use crate::test_support::TestDatabase;
 
@@ -142,17 +144,12 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_unit_of_work_is_unexpected_and_the_pool_survives() {
         let test_db = TestDatabase::create();
-        let database = test_db.database();
+        let pool = test_db.database().pool;
 
-        let panicked = run(&database.pool, "x", |_| -> Result<(), WorkError> {
-            panic!("bug in a query")
-        })
+        checks::a_panicking_unit_of_work_is_unexpected_and_the_pool_survives::<Sqlite>(
+            &pool,
+            test_db.config().health_check_timeout,
+        )
         .await;
-
-        assert!(
-            matches!(panicked, Err(RepositoryError::Unexpected(_))),
-            "{panicked:?}"
-        );
-        assert!(database.is_healthy().await);
     }
 }

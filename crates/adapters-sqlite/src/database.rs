@@ -18,14 +18,18 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use std::{fmt, fs, io};
 
-use adapters_diesel::blocking::DriverError;
-use application::ports::RepositoryError;
+use adapters_diesel::database;
+use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, HandleError, Pool};
-use diesel::{RunQueryDsl, SqliteConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::blocking::{self, SqlitePool, WorkError};
+/// Why [`SqliteDatabase::run_migrations`] failed; shared with the PostgreSQL adapters.
+pub use adapters_diesel::MigrationError;
+/// A [`SqliteConfig`] the pool cannot work with; shared with the PostgreSQL adapters.
+pub use adapters_diesel::PoolConfigError as SqliteConfigError;
+
+use crate::blocking::{Sqlite, SqlitePool, WorkError};
 use crate::files::SqliteFileRepository;
 use crate::tokens::SqliteTokenRepository;
 
@@ -61,36 +65,16 @@ impl Default for SqliteConfig {
 
 impl SqliteConfig {
     fn validate(&self) -> Result<(), SqliteConfigError> {
-        if self.max_pool_size == 0 {
-            return Err(SqliteConfigError::ZeroPoolSize);
-        }
-        if self.min_idle > self.max_pool_size {
-            return Err(SqliteConfigError::MinIdleAbovePoolSize {
-                min_idle: self.min_idle,
-                max_pool_size: self.max_pool_size,
-            });
-        }
-        if self.connection_timeout.is_zero()
-            || self.busy_timeout.is_zero()
-            || self.health_check_timeout.is_zero()
-        {
-            return Err(SqliteConfigError::ZeroTimeout);
-        }
-        Ok(())
+        database::validate_pool_config(
+            self.max_pool_size,
+            self.min_idle,
+            &[
+                self.connection_timeout,
+                self.busy_timeout,
+                self.health_check_timeout,
+            ],
+        )
     }
-}
-
-/// A [`SqliteConfig`] the pool cannot work with.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SqliteConfigError {
-    #[error("the database pool size must be at least 1")]
-    ZeroPoolSize,
-    #[error(
-        "the database pool's min_idle ({min_idle}) exceeds its max_pool_size ({max_pool_size})"
-    )]
-    MinIdleAbovePoolSize { min_idle: u32, max_pool_size: u32 },
-    #[error("the database timeouts must be longer than zero")]
-    ZeroTimeout,
 }
 
 /// Why [`SqliteDatabase::open`] failed.
@@ -113,17 +97,6 @@ pub enum SqliteOpenError {
     /// SQLite's API takes UTF-8 file names.
     #[error("the database path {} is not valid UTF-8", path.display())]
     NotUtf8 { path: PathBuf },
-}
-
-/// Why [`SqliteDatabase::run_migrations`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum MigrationError {
-    /// The file could not be opened, or stayed locked past the timeouts.
-    #[error("the database is unavailable")]
-    Unavailable(#[source] DriverError),
-    /// A migration failed; everything this run applied was rolled back.
-    #[error("running the database migrations failed")]
-    Failed(#[source] DriverError),
 }
 
 /// The SQLite database: one file, a connection pool and the repositories over it. Cheap to
@@ -161,15 +134,15 @@ impl SqliteDatabase {
             .to_str()
             .ok_or_else(|| SqliteOpenError::NotUtf8 { path: path.clone() })?
             .to_owned();
-        let pool = Pool::builder()
-            .max_size(config.max_pool_size)
-            .min_idle(Some(config.min_idle))
-            .connection_timeout(config.connection_timeout)
-            .connection_customizer(Box::new(ConnectionSettings {
-                busy_timeout: config.busy_timeout,
-            }))
-            .error_handler(Box::new(LogConnectionErrors))
-            .build_unchecked(ConnectionManager::new(url));
+        let pool = database::pool_builder(
+            config.max_pool_size,
+            config.min_idle,
+            config.connection_timeout,
+        )
+        .connection_customizer(Box::new(ConnectionSettings {
+            busy_timeout: config.busy_timeout,
+        }))
+        .build_unchecked(ConnectionManager::new(url));
         Ok(Self {
             pool,
             path,
@@ -194,37 +167,13 @@ impl SqliteDatabase {
     /// [`MigrationError::Failed`] when a migration fails.
     #[tracing::instrument(name = "sqlite.run_migrations", skip_all)]
     pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
-        let applied = blocking::run(&self.pool, "migrations", migrate)
-            .await
-            .map_err(|error| match error {
-                RepositoryError::Unavailable(source) => MigrationError::Unavailable(source),
-                RepositoryError::Unexpected(source) => MigrationError::Failed(source),
-                other => MigrationError::Failed(Box::new(other)),
-            })?;
-        for version in &applied {
-            tracing::info!(version, "applied database migration");
-        }
-        Ok(applied)
+        database::run_migrations::<Sqlite, _>(&self.pool, migrate).await
     }
 
     /// Whether `SELECT 1` answers within the health check timeout.
     #[tracing::instrument(name = "sqlite.is_healthy", skip_all)]
     pub async fn is_healthy(&self) -> bool {
-        let probe = blocking::run(&self.pool, "health check", |connection| {
-            diesel::sql_query("SELECT 1").execute(connection)?;
-            Ok(())
-        });
-        match tokio::time::timeout(self.health_check_timeout, probe).await {
-            Ok(Ok(())) => true,
-            Ok(Err(error)) => {
-                tracing::warn!(error = ?error, "database health check failed");
-                false
-            }
-            Err(_) => {
-                tracing::warn!(timeout = ?self.health_check_timeout, "database health check timed out");
-                false
-            }
-        }
+        database::is_healthy::<Sqlite>(&self.pool, self.health_check_timeout).await
     }
 
     pub fn file_repository(&self) -> SqliteFileRepository {
@@ -283,18 +232,9 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
     }
 }
 
-/// Sends r2d2's background connection failures to `tracing` instead of the `log` crate.
-#[derive(Debug)]
-struct LogConnectionErrors;
-
-impl HandleError<diesel::r2d2::Error> for LogConnectionErrors {
-    fn handle_error(&self, error: diesel::r2d2::Error) {
-        tracing::warn!(%error, "opening a database connection failed");
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use diesel::RunQueryDsl;
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Text};
 

@@ -9,12 +9,16 @@
 //! repository_contract::repository_contract_tests!(MyStore::create());
 //! ```
 //!
+//! Usually the [`Store`] is an [`EngineStore`]: the engine's test database, which implements
+//! only the back doors ([`BackDoor`]), and the repositories over it.
+//!
 //! The macro holds the list of checks; a unit test of this crate fails when a check in
 //! `src/checks/` is missing from it, so no engine can silently skip one.
 
 pub mod checks;
 pub mod fixtures;
 
+use std::fmt;
 use std::sync::Arc;
 
 use application::ports::{FileRepository, TokenRepository};
@@ -32,6 +36,78 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// The database's message when it refuses the change (e.g. a violated constraint).
     fn tamper(&self, tamper: Tamper<'_>) -> Result<(), String>;
+}
+
+/// The back doors of one test's database, which an [`EngineStore`] turns into [`Store`]'s.
+pub trait BackDoor: Send + Sync {
+    /// As [`Store::row_count`].
+    fn row_count(&self, table: &str) -> i64;
+
+    /// Runs `sql` (one or more statements) behind the repositories' back.
+    ///
+    /// # Errors
+    /// The database's message when it refuses the change.
+    fn execute(&self, sql: &str) -> Result<(), String>;
+
+    /// The engine's statement for [`Tamper::InsertFileWithInvalidOwner`]: its literals for a
+    /// key, an instant and a boolean differ per engine. The other [`Tamper`]s are plain SQL
+    /// that every engine reads alike.
+    fn insert_file_with_invalid_owner(&self, id: &str) -> String;
+}
+
+/// A [`Store`] made of an engine's test database (its [`BackDoor`], kept alive as long as the
+/// store) and the repositories over it.
+pub struct EngineStore<D> {
+    database: D,
+    files: Arc<dyn FileRepository>,
+    tokens: Arc<dyn TokenRepository>,
+}
+
+impl<D: BackDoor> EngineStore<D> {
+    pub fn new(
+        database: D,
+        files: impl FileRepository + 'static,
+        tokens: impl TokenRepository + 'static,
+    ) -> Self {
+        Self {
+            database,
+            files: Arc::new(files),
+            tokens: Arc::new(tokens),
+        }
+    }
+}
+
+impl<D> fmt::Debug for EngineStore<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineStore").finish_non_exhaustive()
+    }
+}
+
+impl<D: BackDoor> Store for EngineStore<D> {
+    fn files(&self) -> Arc<dyn FileRepository> {
+        self.files.clone()
+    }
+
+    fn tokens(&self) -> Arc<dyn TokenRepository> {
+        self.tokens.clone()
+    }
+
+    fn row_count(&self, table: &str) -> i64 {
+        self.database.row_count(table)
+    }
+
+    fn tamper(&self, tamper: Tamper<'_>) -> Result<(), String> {
+        let sql = match tamper {
+            Tamper::InsertFileWithInvalidOwner { id } => {
+                self.database.insert_file_with_invalid_owner(id)
+            }
+            Tamper::ReplaceTokenContentWithTemplate { id } => format!(
+                r#"UPDATE tokens SET content = '{{"@type":"TokenContentRelationshipTemplate"}}' WHERE id = '{id}'"#
+            ),
+            Tamper::SetOnlyThePassword => "UPDATE tokens SET password = 'secret'".to_owned(),
+        };
+        self.database.execute(&sql)
+    }
 }
 
 /// Changes a check makes behind the repositories' back.

@@ -1,5 +1,6 @@
 //! The embedded migrations: concurrent start-up and reversibility.
 
+use adapters_diesel::checks;
 use adapters_postgres::test_support::TestDatabase;
 use diesel::dsl::sql;
 use diesel::sql_types::BigInt;
@@ -39,23 +40,13 @@ async fn two_instances_starting_together_apply_each_migration_once() {
 async fn every_migration_reverts_cleanly_and_applies_again() {
     let test_db = TestDatabase::create_empty();
     let database = test_db.database();
-    let applied = database.run_migrations().await.unwrap();
-    assert!(
-        database.run_migrations().await.unwrap().is_empty(),
-        "a second run has nothing left to do"
-    );
 
-    let mut reverted = test_db.revert_all_migrations();
-
-    reverted.reverse();
-    assert_eq!(reverted, applied);
-    assert!(
-        tables(&test_db).is_empty(),
-        "left behind: {:?}",
-        tables(&test_db)
-    );
-    assert_eq!(database.run_migrations().await.unwrap(), applied);
-    assert_eq!(tables(&test_db), ["files", "tokens"]);
+    checks::every_migration_reverts_cleanly_and_applies_again(
+        || database.run_migrations(),
+        || test_db.revert_all_migrations(),
+        || tables(&test_db),
+    )
+    .await;
 }
 
 #[test]

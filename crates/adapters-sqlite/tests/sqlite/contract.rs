@@ -1,58 +1,39 @@
 //! The shared repository contract (`repository-contract`), run against SQLite.
 
-use std::sync::Arc;
-
 use adapters_sqlite::test_support::TestDatabase;
-use application::ports::{FileRepository, TokenRepository};
-use repository_contract::{Store, Tamper};
+use repository_contract::{BackDoor, EngineStore};
 
-/// A fresh, migrated database file, with repositories over it.
-struct SqliteStore {
-    test_db: TestDatabase,
-    files: Arc<dyn FileRepository>,
-    tokens: Arc<dyn TokenRepository>,
-}
+/// A fresh, migrated database file; its back doors in SQLite's SQL.
+struct SqliteBackDoor(TestDatabase);
 
-impl SqliteStore {
-    fn create() -> Self {
-        let test_db = TestDatabase::create();
-        let database = test_db.database();
-        Self {
-            files: Arc::new(database.file_repository()),
-            tokens: Arc::new(database.token_repository()),
-            test_db,
-        }
-    }
-}
-
-impl Store for SqliteStore {
-    fn files(&self) -> Arc<dyn FileRepository> {
-        self.files.clone()
-    }
-
-    fn tokens(&self) -> Arc<dyn TokenRepository> {
-        self.tokens.clone()
-    }
-
+impl BackDoor for SqliteBackDoor {
     fn row_count(&self, table: &str) -> i64 {
-        self.test_db.row_count(table)
+        self.0.row_count(table)
     }
 
-    fn tamper(&self, tamper: Tamper<'_>) -> Result<(), String> {
-        let sql = match tamper {
-            Tamper::InsertFileWithInvalidOwner { id } => format!(
-                "INSERT INTO files (id, secret_key, owner, created_at, created_by, \
-                 created_by_device, expires_at, filename, filesize, mimetype, is_own) \
-                 VALUES ('{id}', zeroblob(32), 'not-an-address', 0, 'not-an-address', \
-                 'DVCAAAAAAAAAAAAAAAAA', 0, 'a.txt', 1, 'text/plain', 1)"
-            ),
-            Tamper::ReplaceTokenContentWithTemplate { id } => format!(
-                r#"UPDATE tokens SET content = '{{"@type":"TokenContentRelationshipTemplate"}}' WHERE id = '{id}'"#
-            ),
-            Tamper::SetOnlyThePassword => "UPDATE tokens SET password = 'secret'".to_owned(),
-        };
-        self.test_db.try_execute(&sql)
+    fn execute(&self, sql: &str) -> Result<(), String> {
+        self.0.try_execute(sql)
+    }
+
+    fn insert_file_with_invalid_owner(&self, id: &str) -> String {
+        format!(
+            "INSERT INTO files (id, secret_key, owner, created_at, created_by, \
+             created_by_device, expires_at, filename, filesize, mimetype, is_own) \
+             VALUES ('{id}', zeroblob(32), 'not-an-address', 0, 'not-an-address', \
+             'DVCAAAAAAAAAAAAAAAAA', 0, 'a.txt', 1, 'text/plain', 1)"
+        )
     }
 }
 
-repository_contract::repository_contract_tests!(SqliteStore::create());
+/// A fresh database file with repositories over it.
+fn store() -> EngineStore<SqliteBackDoor> {
+    let test_db = TestDatabase::create();
+    let database = test_db.database();
+    EngineStore::new(
+        SqliteBackDoor(test_db),
+        database.file_repository(),
+        database.token_repository(),
+    )
+}
+
+repository_contract::repository_contract_tests!(store());

@@ -1,0 +1,171 @@
+//! What the engines' database handles share around [`blocking::run`]: the pool settings' checks
+//! and the pool builder with its connection-error logging, running the migrations with their error mapped to
+//! [`MigrationError`], and the health probe behind `/health`.
+//!
+//! Each engine keeps what differs: its pool settings and connection customizer, how the
+//! pending migrations are applied (PostgreSQL under an advisory lock, SQLite in one immediate
+//! transaction), and the tracing span names of its public methods.
+
+use std::time::Duration;
+
+use application::ports::RepositoryError;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{Builder, ConnectionManager, HandleError, Pool, R2D2Connection};
+
+use crate::blocking::{self, DriverError, Engine, WorkError};
+
+/// Pool settings an engine cannot work with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolConfigError {
+    #[error("the database pool size must be at least 1")]
+    ZeroPoolSize,
+    #[error(
+        "the database pool's min_idle ({min_idle}) exceeds its max_pool_size ({max_pool_size})"
+    )]
+    MinIdleAbovePoolSize { min_idle: u32, max_pool_size: u32 },
+    #[error("the database timeouts must be longer than zero")]
+    ZeroTimeout,
+}
+
+/// Checks the settings every engine's pool has; `timeouts` are all of the engine's timeouts.
+///
+/// # Errors
+/// [`PoolConfigError`] for a zero pool size, `min_idle` above the pool size, or a zero
+/// timeout, checked in that order.
+pub fn validate_pool_config(
+    max_pool_size: u32,
+    min_idle: u32,
+    timeouts: &[Duration],
+) -> Result<(), PoolConfigError> {
+    if max_pool_size == 0 {
+        return Err(PoolConfigError::ZeroPoolSize);
+    }
+    if min_idle > max_pool_size {
+        return Err(PoolConfigError::MinIdleAbovePoolSize {
+            min_idle,
+            max_pool_size,
+        });
+    }
+    if timeouts.iter().any(Duration::is_zero) {
+        return Err(PoolConfigError::ZeroTimeout);
+    }
+    Ok(())
+}
+
+/// Why running an engine's migrations failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database could not be reached within the connection timeout (PostgreSQL down; the
+    /// SQLite file not openable, or locked past the timeouts).
+    #[error("the database is unavailable")]
+    Unavailable(#[source] DriverError),
+    /// A migration failed; what this run applied was rolled back.
+    #[error("running the database migrations failed")]
+    Failed(#[source] DriverError),
+}
+
+impl MigrationError {
+    fn from_repository(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(source) => Self::Unavailable(source),
+            RepositoryError::Unexpected(source) => Self::Failed(source),
+            other => Self::Failed(Box::new(other)),
+        }
+    }
+}
+
+/// A pool builder with the settings every engine has, whose background connection failures go
+/// to `tracing` (not the `log` crate).
+pub fn pool_builder<C: R2D2Connection + 'static>(
+    max_size: u32,
+    min_idle: u32,
+    connection_timeout: Duration,
+) -> Builder<ConnectionManager<C>> {
+    Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(min_idle))
+        .connection_timeout(connection_timeout)
+        .error_handler(Box::new(LogConnectionErrors))
+}
+
+/// Applies the pending migrations with `migrate` (the engine's way, returning the applied
+/// versions oldest first) through [`blocking::run`], and logs each applied version.
+///
+/// # Errors
+/// [`MigrationError::Unavailable`] when no connection can be had within the connection
+/// timeout (or the engine calls the failure unavailable), [`MigrationError::Failed`] otherwise.
+pub async fn run_migrations<E, F>(
+    pool: &Pool<ConnectionManager<E::Connection>>,
+    migrate: F,
+) -> Result<Vec<String>, MigrationError>
+where
+    E: Engine,
+    F: FnOnce(&mut E::Connection) -> Result<Vec<String>, WorkError> + Send + 'static,
+{
+    let applied = blocking::run::<E, _, _>(pool, "migrations", migrate)
+        .await
+        .map_err(MigrationError::from_repository)?;
+    for version in &applied {
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(applied)
+}
+
+/// Whether `SELECT 1` answers within `timeout`; a failure or a timeout is logged as a warning.
+pub async fn is_healthy<E: Engine>(
+    pool: &Pool<ConnectionManager<E::Connection>>,
+    timeout: Duration,
+) -> bool {
+    let probe = blocking::run::<E, _, _>(pool, "health check", |connection| {
+        // The simple-query path: a generic `sql_query(…).execute` would need diesel's private
+        // backend bounds, and `SELECT 1` binds nothing.
+        connection.batch_execute("SELECT 1")?;
+        Ok(())
+    });
+    match tokio::time::timeout(timeout, probe).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::warn!(error = ?error, "database health check failed");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(timeout = ?timeout, "database health check timed out");
+            false
+        }
+    }
+}
+
+/// Sends r2d2's background connection failures to `tracing` instead of the `log` crate.
+#[derive(Debug)]
+struct LogConnectionErrors;
+
+impl HandleError<diesel::r2d2::Error> for LogConnectionErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::warn!(%error, "opening a database connection failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("boom")]
+    struct Boom;
+
+    #[test]
+    fn repository_errors_map_to_migration_errors() {
+        assert!(matches!(
+            MigrationError::from_repository(RepositoryError::Unavailable(Box::new(Boom))),
+            MigrationError::Unavailable(_)
+        ));
+        assert!(matches!(
+            MigrationError::from_repository(RepositoryError::Unexpected(Box::new(Boom))),
+            MigrationError::Failed(_)
+        ));
+        assert!(matches!(
+            MigrationError::from_repository(RepositoryError::Duplicate("x".to_owned())),
+            MigrationError::Failed(_)
+        ));
+    }
+}
