@@ -50,7 +50,28 @@ impl ConnectorProcess {
     /// # Panics
     /// As [`ConnectorProcess::start`].
     pub fn start_in(directory: Option<&Path>, vars: &[(String, String)], log_level: &str) -> Self {
-        let mut command = Command::new(connector_binary());
+        Self::start_as(None, directory, vars, log_level)
+    }
+
+    /// Like [`ConnectorProcess::start_in`], as `user` (through `runuser`, so the caller must be
+    /// root) when given.
+    ///
+    /// # Panics
+    /// As [`ConnectorProcess::start`].
+    pub fn start_as(
+        user: Option<&str>,
+        directory: Option<&Path>,
+        vars: &[(String, String)],
+        log_level: &str,
+    ) -> Self {
+        let mut command = match user {
+            Some(user) => {
+                let mut command = Command::new("runuser");
+                command.args(["-u", user, "--"]).arg(connector_binary());
+                command
+            }
+            None => Command::new(connector_binary()),
+        };
         if let Some(directory) = directory {
             command.current_dir(directory);
         }

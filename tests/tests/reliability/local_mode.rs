@@ -101,3 +101,48 @@ async fn local_mode_prints_a_working_curl_and_keeps_tokens_across_a_restart() {
         "the built-in Backbone still serves the token after the restart"
     );
 }
+
+/// The service needs no privileges: as an ordinary user it starts, keeps its data and answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_runs_as_an_ordinary_user() {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    let directory = tempfile::tempdir().unwrap();
+    // Already unprivileged, or root switching to the machine's `postgres` user.
+    let user = is_root.then(|| {
+        let status = std::process::Command::new("chown")
+            .args(["postgres"])
+            .arg(directory.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        "postgres"
+    });
+
+    let connector =
+        ConnectorProcess::start_as(user, Some(directory.path()), &no_configuration(), "info");
+    let (url, api_key) = curl_from(&wait_for_banner(&connector).await);
+    let url = url.replace(":8080/", &format!(":{}/", connector.port));
+
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("X-API-KEY", &api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let owner = std::process::Command::new("stat")
+        .args(["-c", "%U"])
+        .arg(directory.path().join("data/connector.sqlite"))
+        .output()
+        .unwrap();
+    if let Some(user) = user {
+        assert_eq!(
+            String::from_utf8_lossy(&owner.stdout).trim(),
+            user,
+            "the data belongs to the ordinary user"
+        );
+    }
+}
