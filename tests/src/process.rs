@@ -75,6 +75,8 @@ impl ConnectorProcess {
         if let Some(directory) = directory {
             command.current_dir(directory);
         }
+        // Its own process group, so dropping it also ends what `runuser` started.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -162,7 +164,8 @@ impl ConnectorProcess {
 
 impl Drop for ConnectorProcess {
     fn drop(&mut self) {
-        let _already_dead = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _already_dead = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _reaped = self.child.wait();
     }
 }
