@@ -56,6 +56,8 @@ pub enum ReferenceError {
     InvalidPassword(String),
     #[error("the reference url has no '/r/<id>#<fragment>' part")]
     InvalidUrl,
+    #[error("the reference's Backbone '{0}' is not an http(s) URL without '|', '#' or '?'")]
+    InvalidBackboneUrl(String),
 }
 
 const URL_PATH: &str = "/r/";
@@ -134,6 +136,9 @@ impl TokenReference {
         backbone_base_url: Option<String>,
         parts: &[&str],
     ) -> Result<Self, ReferenceError> {
+        if let Some(base) = backbone_base_url.as_deref().filter(|base| !is_backbone_url(base)) {
+            return Err(ReferenceError::InvalidBackboneUrl(base.to_owned()));
+        }
         let id = TokenId::parse(id).map_err(|_| ReferenceError::InvalidId)?;
         if parts[0] != ALGORITHM_XCHACHA20_POLY1305.to_string() {
             return Err(ReferenceError::UnsupportedAlgorithm(parts[0].to_owned()));
@@ -149,6 +154,17 @@ impl TokenReference {
             password,
         })
     }
+}
+
+/// A Backbone base URL that the written forms can carry and read back: `http(s)://…` without
+/// the characters that delimit reference parts.
+fn is_backbone_url(base: &str) -> bool {
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty() && !rest.contains(['|', '#', '?', '@', ' ']) && !rest.contains("/r/")
+    })
 }
 
 fn password_part(password: &ReferencePassword) -> String {
@@ -308,6 +324,29 @@ mod tests {
 
         let with_app = "https://backbone.example.com/r/TOKAAAAAAAAAAAAAAAAA?app=x#M3xBQUVDQXdRRkJnY0lDUW9MREEwT0R4QVJFaE1VRlJZWEdCa2FHeHdkSGg4fHw";
         assert_eq!(TokenReference::parse(with_app), Ok(reference(None, None)));
+    }
+
+    /// Found by `scripts/fuzz` (reference_parse): a url whose base held a `|` parsed, but its
+    /// truncated form then had six parts and could not be read back.
+    #[test]
+    fn a_backbone_url_that_cannot_be_written_back_is_refused() {
+        let crash = "%ht|p://s://backbone.example.comWEdCa2FHeHd/r/TOKAAAAAAAAAAAAAAAAA#M3xBQUVDQXdRRkFnY0lDUW9MREEwT0R4QVJFaE1VRlJZWEdCa2FHeHdkSGg4fGFiMTJ8cHcmWVRFMllubDBaWE5zYjI1bmMyRnNkQT09JjI";
+        assert_eq!(
+            TokenReference::parse(crash),
+            Err(ReferenceError::InvalidBackboneUrl(
+                "%ht|p://s://backbone.example.comWEdCa2FHeHd".into()
+            ))
+        );
+        for base in [
+            "https://b.example.com/r/x",
+            "https://a@b.example.com",
+            "https://b.example.com?x",
+            "mailto:x",
+            "https://",
+        ] {
+            assert!(!is_backbone_url(base), "{base}");
+        }
+        assert!(is_backbone_url("http://127.0.0.1:8090/prefix"));
     }
 
     #[test]
