@@ -1,0 +1,257 @@
+//! One bench run. For each scenario: a fresh process of every connector binary under test
+//! (start-up time and idle memory measured), then for each concurrency every server in turn —
+//! the floor first, then the connectors — so all of them see the same machine within seconds
+//! of each other.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::environment::{API_KEY, World};
+use crate::measure::{self, Measured};
+use crate::procfs;
+use crate::report::{Mixed, Point, Start, kib_to_mib};
+use crate::scenarios::{Scenario, mixed_split};
+use crate::wrk::{self, RequestKind, WrkResult};
+
+/// How long the idle memory is left to settle before it is read.
+const IDLE_SETTLE: Duration = Duration::from_secs(1);
+const AFTER_LOAD_SETTLE: Duration = Duration::from_secs(2);
+/// The connector's token route; the File id and `/Token` follow.
+const CONNECTOR_ROUTE: &str = "/api/v2/Files";
+
+/// A connector binary under test: `connector` (target/release) and any `--candidate`.
+#[derive(Debug, Clone)]
+pub struct Binary {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub concurrencies: Vec<u32>,
+    pub scenarios: Vec<Scenario>,
+    pub binaries: Vec<Binary>,
+    /// Record `perf` (cpu-clock, DWARF call graphs) of the servers during this point.
+    pub perf: Option<(Scenario, u32)>,
+}
+
+/// A server under load: its pid and where its route is.
+struct Target {
+    name: String,
+    pid: u32,
+    base_url: String,
+    is_floor: bool,
+    route: &'static str,
+}
+
+pub struct Runner<'a> {
+    pub world: &'a World,
+    pub settings: &'a Settings,
+    pub ticks_per_second: u64,
+    pub points: Vec<Point>,
+    pub starts: Vec<Start>,
+}
+
+impl Runner<'_> {
+    pub fn scenario(&mut self, scenario: Scenario, floor: Option<(u32, u16)>) -> Result<()> {
+        let mut targets = Vec::new();
+        if let (Some(route), Some((pid, port))) = (scenario.floor_path(), floor) {
+            targets.push(Target {
+                name: "floor".into(),
+                pid,
+                base_url: format!("http://127.0.0.1:{port}"),
+                is_floor: true,
+                route,
+            });
+        }
+        let mut running = Vec::new();
+        // Logging is priced on the main binary only.
+        let binaries = if scenario == Scenario::S1Info {
+            &self.settings.binaries[..1]
+        } else {
+            &self.settings.binaries[..]
+        };
+        for binary in binaries {
+            let log = self
+                .world
+                .paths
+                .out
+                .join(format!("{}-{scenario}.log", binary.name));
+            let (process, port, ready) = self
+                .world
+                .start_connector(&binary.path, scenario.log_level(), &log)
+                .with_context(|| format!("starting {} for {scenario}", binary.name))?;
+            std::thread::sleep(IDLE_SETTLE);
+            let idle = procfs::memory(process.pid())?;
+            eprintln!(
+                "bench: {scenario}: {} ready in {:.0} ms, idle RSS {:.1} MiB",
+                binary.name,
+                ready.as_secs_f64() * 1000.0,
+                kib_to_mib(idle.rss_kib)
+            );
+            targets.push(Target {
+                name: binary.name.clone(),
+                pid: process.pid(),
+                base_url: format!("http://127.0.0.1:{port}"),
+                is_floor: false,
+                route: CONNECTOR_ROUTE,
+            });
+            running.push((binary.name.clone(), process, ready, idle));
+        }
+        for &c in &self.settings.concurrencies {
+            for target in &targets {
+                if scenario == Scenario::S4 {
+                    self.mixed_point(target, c)?;
+                } else {
+                    self.point(scenario, target, c)?;
+                }
+            }
+            for (_, process, _, _) in &mut running {
+                process.check_alive()?;
+            }
+        }
+        std::thread::sleep(AFTER_LOAD_SETTLE);
+        for (server, process, ready, idle) in running {
+            let after = procfs::memory(process.pid())?;
+            process.stop();
+            self.starts.push(Start {
+                scenario,
+                server,
+                ready_ms: ready.as_secs_f64() * 1000.0,
+                idle_rss_mib: kib_to_mib(idle.rss_kib),
+                idle_after_load_rss_mib: kib_to_mib(after.rss_kib),
+            });
+        }
+        Ok(())
+    }
+
+    fn kind(&self, target: &Target, scenario: Scenario) -> RequestKind {
+        let file = &self.world.file_id;
+        let path = if target.is_floor {
+            format!("{}/{file}", target.route)
+        } else {
+            format!("{}/{file}/Token", target.route)
+        };
+        RequestKind {
+            path,
+            body: scenario.body().to_owned(),
+            api_key: API_KEY.to_owned(),
+        }
+    }
+
+    fn profile(&self, scenario: Scenario, target: &Target, c: u32) -> Option<PathBuf> {
+        (self.settings.perf == Some((scenario, c))).then(|| {
+            let name = format!("perf-{scenario}-{c}-{}.data", target.name);
+            self.world.paths.out.join(name)
+        })
+    }
+
+    fn point(&mut self, scenario: Scenario, target: &Target, c: u32) -> Result<()> {
+        let kind = self.kind(target, scenario);
+        measure::check_once(&target.base_url, &kind)
+            .with_context(|| format!("{} does not answer {scenario} with 201", target.name))?;
+        let out = &self.world.paths.out;
+        let script = wrk::write_script(out, &format!("{scenario}-{}", target.name), &kind)?;
+        let url = &target.base_url;
+        let load = |duration| Ok(vec![wrk::spawn(url, &script, c, duration)?]);
+        let measured = measure::point(
+            target.pid,
+            self.ticks_per_second,
+            &load,
+            self.settings.warmup,
+            self.settings.duration,
+            self.profile(scenario, target, c).as_deref(),
+        )?;
+        let total = *measured.results.first().context("no wrk result")?;
+        self.push(scenario, &target.name, c, total, None, &measured);
+        Ok(())
+    }
+
+    fn mixed_point(&mut self, target: &Target, c: u32) -> Result<()> {
+        let Some((plain_c, password_c)) = mixed_split(c) else {
+            eprintln!("bench: S4 needs at least 2 connections; skipping c={c}");
+            return Ok(());
+        };
+        let out = &self.world.paths.out;
+        let plain_kind = self.kind(target, Scenario::S1);
+        let password_kind = self.kind(target, Scenario::S3);
+        measure::check_once(&target.base_url, &password_kind)?;
+        let plain = wrk::write_script(out, &format!("S4-plain-{}", target.name), &plain_kind)?;
+        let password =
+            wrk::write_script(out, &format!("S4-password-{}", target.name), &password_kind)?;
+        let url = &target.base_url;
+        let load = |duration| {
+            Ok(vec![
+                wrk::spawn(url, &plain, plain_c, duration)?,
+                wrk::spawn(url, &password, password_c, duration)?,
+            ])
+        };
+        let measured = measure::point(
+            target.pid,
+            self.ticks_per_second,
+            &load,
+            self.settings.warmup,
+            self.settings.duration,
+            self.profile(Scenario::S4, target, c).as_deref(),
+        )?;
+        let [plain_result, password_result] = measured.results[..] else {
+            bail!("expected two wrk results");
+        };
+        let mixed = Mixed {
+            plain_connections: plain_c,
+            plain: plain_result,
+            password_connections: password_c,
+            password: password_result,
+        };
+        let total = measure::combine(&plain_result, &password_result);
+        self.push(Scenario::S4, &target.name, c, total, Some(mixed), &measured);
+        Ok(())
+    }
+
+    fn push(
+        &mut self,
+        scenario: Scenario,
+        server: &str,
+        concurrency: u32,
+        total: WrkResult,
+        mixed: Option<Mixed>,
+        measured: &Measured,
+    ) {
+        let cpu_us_per_request = measured.cpu.as_secs_f64() * 1e6 / total.requests.max(1) as f64;
+        let mut line = format!(
+            "bench: {scenario} c={concurrency} {server}: {:.0} req/s",
+            total.requests_per_second()
+        );
+        for (label, r) in mixed
+            .iter()
+            .flat_map(|m| [("plain ", &m.plain), ("password ", &m.password)])
+            .chain(mixed.is_none().then_some(("", &total)))
+        {
+            line += &format!(
+                ", {label}p50 {:.2} ms p99 {:.2} ms",
+                r.p50_us / 1000.0,
+                r.p99_us / 1000.0
+            );
+        }
+        eprintln!(
+            "{line}, {cpu_us_per_request:.0} µs CPU/req, peak {:.1} MiB, host {:.0} %, {} errors",
+            kib_to_mib(measured.peak_kib),
+            measured.host_busy_percent,
+            total.errors()
+        );
+        self.points.push(Point {
+            scenario,
+            server: server.to_owned(),
+            concurrency,
+            total,
+            mixed,
+            cpu_us_per_request,
+            peak_rss_mib: kib_to_mib(measured.peak_kib),
+            host_busy_percent: measured.host_busy_percent,
+        });
+    }
+}
