@@ -76,16 +76,22 @@ struct Ports {
 impl Ports {
     /// A stored File, a Backbone that accepts once, and no expectation on the token store.
     fn happy() -> Self {
-        let mut ports = Self::none();
-        ports
-            .files
-            .expect_find_file()
-            .returning(|_| Ok(Some(file(file_expiry()))));
+        let mut ports = Self::with_file();
         ports
             .backbone
             .expect_create_token()
             .times(1)
             .returning(|_, _| Ok(created()));
+        ports
+    }
+
+    /// The stored File; nothing expected of the Backbone or the token store yet.
+    fn with_file() -> Self {
+        let mut ports = Self::none();
+        ports
+            .files
+            .expect_find_file()
+            .returning(|_| Ok(Some(file(file_expiry()))));
         ports
     }
 
@@ -150,11 +156,7 @@ fn validation_message(result: Result<TokenDto, CreateTokenForFileError>) -> Stri
 
 #[tokio::test]
 async fn default_call_creates_an_ephemeral_token_that_opens_to_the_file() {
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     ports
         .backbone
         .expect_create_token()
@@ -244,11 +246,7 @@ async fn a_qr_code_request_is_never_stored() {
 
 #[tokio::test]
 async fn a_password_is_hashed_with_argon2id_and_shown_to_the_owner() {
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     ports
         .backbone
         .expect_create_token()
@@ -294,11 +292,7 @@ async fn a_pin_is_typed_by_its_length() {
 async fn a_personalized_token_names_the_identity_in_the_reference() {
     let recipient =
         IdentityAddress::from_parts("backbone.example.com", "00112233445566778899").unwrap();
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     let expected = recipient.clone();
     ports
         .backbone
@@ -321,11 +315,7 @@ async fn a_personalized_token_names_the_identity_in_the_reference() {
 
 #[tokio::test]
 async fn an_address_with_a_wrong_checksum_is_refused_before_the_backbone() {
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     ports.backbone.expect_create_token().never();
 
     let message = validation_message(
@@ -341,11 +331,7 @@ async fn an_address_with_a_wrong_checksum_is_refused_before_the_backbone() {
 
 #[tokio::test]
 async fn a_correlation_id_reaches_the_backbone() {
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     ports
         .backbone
         .expect_create_token()
@@ -435,11 +421,7 @@ async fn an_expired_file_needs_an_explicit_expiry() {
 
 #[tokio::test]
 async fn a_backbone_failure_stores_nothing() {
-    let mut ports = Ports::none();
-    ports
-        .files
-        .expect_find_file()
-        .returning(|_| Ok(Some(file(file_expiry()))));
+    let mut ports = Ports::with_file();
     ports
         .backbone
         .expect_create_token()
