@@ -136,7 +136,10 @@ impl TokenReference {
         backbone_base_url: Option<String>,
         parts: &[&str],
     ) -> Result<Self, ReferenceError> {
-        if let Some(base) = backbone_base_url.as_deref().filter(|base| !is_backbone_url(base)) {
+        if let Some(base) = backbone_base_url
+            .as_deref()
+            .filter(|base| !is_backbone_url(base))
+        {
             return Err(ReferenceError::InvalidBackboneUrl(base.to_owned()));
         }
         let id = TokenId::parse(id).map_err(|_| ReferenceError::InvalidId)?;
