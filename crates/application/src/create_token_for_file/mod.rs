@@ -4,6 +4,7 @@
 
 mod dto;
 mod error;
+mod hashing;
 mod use_case;
 mod validation;
 

@@ -12,6 +12,7 @@ use tracing::{Instrument, info_span};
 
 use super::dto::TokenDto;
 use super::error::{CreateTokenForFileError, ValidationError};
+use super::hashing::PasswordHasher;
 use super::validation::{PasswordRequest, ValidRequest, validate};
 use crate::ports::{
     BackboneTokens, Clock, FileRepository, NewBackboneToken, RandomSource, TokenRepository,
@@ -45,6 +46,7 @@ pub struct CreateTokenForFile {
     random: Arc<dyn RandomSource>,
     identity: ServiceIdentity,
     backbone_base_url: String,
+    hasher: PasswordHasher,
 }
 
 impl std::fmt::Debug for CreateTokenForFile {
@@ -74,6 +76,7 @@ impl CreateTokenForFile {
             random,
             identity,
             backbone_base_url,
+            hasher: PasswordHasher::per_core(),
         }
     }
 
@@ -122,7 +125,7 @@ impl CreateTokenForFile {
             .to_backbone_content();
         let password_protection = valid.password.map(|password| self.protect(password));
         let password_hash = match &password_protection {
-            Some(protection) => Some(hash_off_the_async_workers(protection.clone()).await),
+            Some(protection) => Some(self.hasher.hash(protection.clone()).await),
             None => None,
         };
 
@@ -197,20 +200,5 @@ fn effective_expiry(
             "The File expired at {}, so the token cannot default to the File's expiry: pass an 'expiresAt' in the future",
             format_date(file.expires_at)
         ))),
-    }
-}
-
-/// Argon2id costs tens of milliseconds of CPU: run it on the blocking pool.
-async fn hash_off_the_async_workers(
-    protection: PasswordProtection,
-) -> [u8; domain::password::PASSWORD_HASH_LEN] {
-    let on_blocking_pool = protection.clone();
-    match tokio::task::spawn_blocking(move || on_blocking_pool.hash()).await {
-        Ok(hash) => hash,
-        Err(join_error) if join_error.is_panic() => {
-            std::panic::resume_unwind(join_error.into_panic())
-        }
-        // The blocking pool refused the task (runtime shutting down): finish the request anyway.
-        Err(_) => protection.hash(),
     }
 }
