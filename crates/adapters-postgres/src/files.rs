@@ -62,7 +62,10 @@ impl FileRepository for PgFileRepository {
 
 /// A `files` row; its checked conversion to a [`File`] is the engine-neutral [`FileRecord`]'s.
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = files, check_for_backend(diesel::pg::Pg))]
+// `None` is bound as NULL, not written as `DEFAULT`: with `DEFAULT` in the SQL diesel cannot
+// cache the prepared INSERT, and preparing it anew costs a round trip and a parse per insert.
+// The nullable columns have no default but NULL, so the stored row is the same.
+#[diesel(table_name = files, check_for_backend(diesel::pg::Pg), treat_none_as_default_value = false)]
 struct FileRow {
     id: String,
     secret_key: Vec<u8>,
