@@ -5,15 +5,17 @@
 //! driver errors mean "unavailable, retry later" ([`Engine::is_unavailable`]).
 
 use application::ports::RepositoryError;
-use diesel::r2d2::{ConnectionManager, Pool, PoolError, R2D2Connection};
+use diesel::r2d2::{PoolError, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::pool::{DieselPool, is_connection_lost};
 
 /// A boxed driver error kept as the `source()` of the errors the adapters return.
 pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What differs between engines in the error translation.
 pub trait Engine {
-    type Connection: R2D2Connection + 'static;
+    type Connection: R2D2Connection + Send + 'static;
 
     /// Whether a query error means the database cannot serve now (server gone, file locked past
     /// the busy timeout) rather than a bug or bad data.
@@ -42,13 +44,15 @@ impl From<DieselError> for WorkError {
 /// id of a [`RepositoryError::Duplicate`].
 ///
 /// A pool checkout that times out (database down, pool exhausted, file not openable) is
-/// [`RepositoryError::Unavailable`] after the pool's connection timeout, never a hang.
+/// [`RepositoryError::Unavailable`] after the pool's connection timeout, never a hang. Work
+/// whose connection was lost is not repeated (a write may have been applied before the loss):
+/// it fails as the engine maps the error, and the connection is discarded ([`crate::pool`]).
 ///
 /// # Errors
 /// As [`map_diesel_error`] for query errors; a panicking `work` is
 /// [`RepositoryError::Unexpected`] and leaves the pool usable.
 pub async fn run<E, T, F>(
-    pool: &Pool<ConnectionManager<E::Connection>>,
+    pool: &DieselPool<E::Connection>,
     subject: &str,
     work: F,
 ) -> Result<T, RepositoryError>
@@ -57,15 +61,61 @@ where
     F: FnOnce(&mut E::Connection) -> Result<T, WorkError> + Send + 'static,
     T: Send + 'static,
 {
+    on_blocking_pool::<E, T>(pool, subject, move |pool| attempt(pool, work)).await
+}
+
+/// As [`run`], for work that is safe to repeat (reads): when its connection turns out lost (the
+/// server ended it: restart, failover), it runs once more on another connection, which the pool
+/// tests first.
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_repeatable<E, T, F>(
+    pool: &DieselPool<E::Connection>,
+    subject: &str,
+    work: F,
+) -> Result<T, RepositoryError>
+where
+    E: Engine,
+    F: Fn(&mut E::Connection) -> Result<T, WorkError> + Send + 'static,
+    T: Send + 'static,
+{
+    on_blocking_pool::<E, T>(pool, subject, move |pool| match attempt(pool, &work) {
+        Err(Failure::Work(WorkError::Query(error))) if is_connection_lost(&error) => {
+            tracing::debug!(%error, "database connection lost; repeating on another one");
+            attempt(pool, &work)
+        }
+        outcome => outcome,
+    })
+    .await
+}
+
+/// One checkout and one run of `work`; the connection goes back to the pool (or is discarded
+/// when lost) before this returns.
+fn attempt<C, T>(
+    pool: &DieselPool<C>,
+    work: impl FnOnce(&mut C) -> Result<T, WorkError>,
+) -> Result<T, Failure>
+where
+    C: R2D2Connection + Send + 'static,
+{
+    let mut connection = pool.get().map_err(Failure::Checkout)?;
+    connection.run(work).map_err(Failure::Work)
+}
+
+/// Runs `attempts` on the blocking pool in the caller's span and maps its failure.
+async fn on_blocking_pool<E, T>(
+    pool: &DieselPool<E::Connection>,
+    subject: &str,
+    attempts: impl FnOnce(&DieselPool<E::Connection>) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, RepositoryError>
+where
+    E: Engine,
+    T: Send + 'static,
+{
     let pool = pool.clone();
     let span = tracing::Span::current();
-    let outcome = tokio::task::spawn_blocking(move || {
-        span.in_scope(|| {
-            let mut connection = pool.get().map_err(Failure::Checkout)?;
-            work(&mut connection).map_err(Failure::Work)
-        })
-    })
-    .await;
+    let outcome = tokio::task::spawn_blocking(move || span.in_scope(|| attempts(&pool))).await;
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(Failure::Checkout(error))) => Err(RepositoryError::Unavailable(Box::new(error))),

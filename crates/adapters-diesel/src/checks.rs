@@ -6,10 +6,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use application::ports::RepositoryError;
-use diesel::r2d2::{ConnectionManager, Pool};
 
 use crate::blocking::{self, Engine, WorkError};
 use crate::database::{self, MigrationError};
+use crate::pool::DieselPool;
 
 /// A unit of work that panics is [`RepositoryError::Unexpected`], and `pool` stays healthy
 /// (probed as the engine's `is_healthy` does, with its `health_check_timeout`).
@@ -17,7 +17,7 @@ use crate::database::{self, MigrationError};
 /// # Panics
 /// When either does not hold.
 pub async fn a_panicking_unit_of_work_is_unexpected_and_the_pool_survives<E: Engine>(
-    pool: &Pool<ConnectionManager<E::Connection>>,
+    pool: &DieselPool<E::Connection>,
     health_check_timeout: Duration,
 ) {
     let panicked = blocking::run::<E, _, _>(pool, "x", |_| -> Result<(), WorkError> {

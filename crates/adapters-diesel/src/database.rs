@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use application::ports::RepositoryError;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{Builder, ConnectionManager, HandleError, Pool, R2D2Connection};
+use diesel::r2d2::{Builder, HandleError, Pool, R2D2Connection};
 
 use crate::blocking::{self, DriverError, Engine, WorkError};
+use crate::pool::{CheckedConnections, DieselPool};
 
 /// Pool settings an engine cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,12 +76,12 @@ impl MigrationError {
 }
 
 /// A pool builder with the settings every engine has, whose background connection failures go
-/// to `tracing` (not the `log` crate).
-pub fn pool_builder<C: R2D2Connection + 'static>(
+/// to `tracing` (not the `log` crate). Build it with [`CheckedConnections`].
+pub fn pool_builder<C: R2D2Connection + Send + 'static>(
     max_size: u32,
     min_idle: u32,
     connection_timeout: Duration,
-) -> Builder<ConnectionManager<C>> {
+) -> Builder<CheckedConnections<C>> {
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(min_idle))
@@ -95,7 +96,7 @@ pub fn pool_builder<C: R2D2Connection + 'static>(
 /// [`MigrationError::Unavailable`] when no connection can be had within the connection
 /// timeout (or the engine calls the failure unavailable), [`MigrationError::Failed`] otherwise.
 pub async fn run_migrations<E, F>(
-    pool: &Pool<ConnectionManager<E::Connection>>,
+    pool: &DieselPool<E::Connection>,
     migrate: F,
 ) -> Result<Vec<String>, MigrationError>
 where
@@ -112,11 +113,8 @@ where
 }
 
 /// Whether `SELECT 1` answers within `timeout`; a failure or a timeout is logged as a warning.
-pub async fn is_healthy<E: Engine>(
-    pool: &Pool<ConnectionManager<E::Connection>>,
-    timeout: Duration,
-) -> bool {
-    let probe = blocking::run::<E, _, _>(pool, "health check", |connection| {
+pub async fn is_healthy<E: Engine>(pool: &DieselPool<E::Connection>, timeout: Duration) -> bool {
+    let probe = blocking::run_repeatable::<E, _, _>(pool, "health check", |connection| {
         // The simple-query path: a generic `sql_query(…).execute` would need diesel's private
         // backend bounds, and `SELECT 1` binds nothing.
         connection.batch_execute("SELECT 1")?;

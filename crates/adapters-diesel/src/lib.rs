@@ -3,7 +3,9 @@
 //! on tokio's blocking pool, driver errors turned into [`application::ports::RepositoryError`])
 //! and the engine-neutral rows ([`FileRecord`], [`TokenRecord`]) with their checked conversion to
 //! and from the domain; around it, what the engines' database handles share ([`database`]: the
-//! pool settings and builder, running migrations into one [`MigrationError`], the health probe).
+//! pool settings and builder, running migrations into one [`MigrationError`], the health probe)
+//! and the pool itself ([`pool`]: r2d2 testing on checkout only connections not known to be
+//! alive).
 //!
 //! Each engine keeps only what diesel forces to be per backend: its `table!` schema, its row
 //! structs (which convert field by field to and from these records), and its queries.
@@ -15,6 +17,7 @@ pub mod blocking;
 #[cfg(feature = "test-support")]
 pub mod checks;
 pub mod database;
+pub mod pool;
 mod records;
 
 pub use database::{MigrationError, PoolConfigError};

@@ -3,12 +3,11 @@
 
 use application::ports::RepositoryError;
 use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub(crate) use adapters_diesel::blocking::WorkError;
 
-pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub(crate) type PgPool = adapters_diesel::pool::DieselPool<PgConnection>;
 
 pub(crate) struct Postgres;
 
@@ -32,6 +31,20 @@ where
     T: Send + 'static,
 {
     adapters_diesel::blocking::run::<Postgres, _, _>(pool, subject, work).await
+}
+
+/// Runs `work`, a read safe to repeat, as [`run`] does; see
+/// [`adapters_diesel::blocking::run_repeatable`].
+pub(crate) async fn run_repeatable<T, F>(
+    pool: &PgPool,
+    subject: &str,
+    work: F,
+) -> Result<T, RepositoryError>
+where
+    F: Fn(&mut PgConnection) -> Result<T, WorkError> + Send + 'static,
+    T: Send + 'static,
+{
+    adapters_diesel::blocking::run_repeatable::<Postgres, _, _>(pool, subject, work).await
 }
 
 #[cfg(test)]

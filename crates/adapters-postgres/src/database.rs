@@ -14,7 +14,7 @@ use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use adapters_diesel::database;
-use diesel::r2d2::ConnectionManager;
+use adapters_diesel::pool::CheckedConnections;
 use diesel::sql_types::BigInt;
 use diesel::{PgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -101,7 +101,7 @@ impl PgDatabase {
             config.min_idle,
             config.connection_timeout,
         )
-        .build_unchecked(ConnectionManager::new(config.url.clone()));
+        .build_unchecked(CheckedConnections::new(config.url.clone()));
         Ok(Self {
             pool,
             health_check_timeout: config.health_check_timeout,

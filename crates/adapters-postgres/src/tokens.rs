@@ -50,9 +50,9 @@ impl TokenRepository for PgTokenRepository {
     #[tracing::instrument(name = "pg.find_token", skip_all, fields(token_id = %id))]
     async fn find_token(&self, id: &TokenId) -> Result<Option<Token>, RepositoryError> {
         let key = id.as_str().to_owned();
-        let row = blocking::run(&self.pool, id.as_str(), move |connection| {
+        let row = blocking::run_repeatable(&self.pool, id.as_str(), move |connection| {
             Ok(tokens::table
-                .find(key)
+                .find(&key)
                 .select(TokenRow::as_select())
                 .first(connection)
                 .optional()?)

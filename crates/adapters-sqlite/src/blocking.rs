@@ -4,13 +4,12 @@
 use application::ports::RepositoryError;
 use chrono::{DateTime, Utc};
 use diesel::SqliteConnection;
-use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub(crate) use adapters_diesel::blocking::WorkError;
 use adapters_diesel::corrupt;
 
-pub(crate) type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+pub(crate) type SqlitePool = adapters_diesel::pool::DieselPool<SqliteConnection>;
 
 pub(crate) struct Sqlite;
 
@@ -49,6 +48,20 @@ where
     T: Send + 'static,
 {
     adapters_diesel::blocking::run::<Sqlite, _, _>(pool, subject, work).await
+}
+
+/// Runs `work`, a read safe to repeat, as [`run`] does; see
+/// [`adapters_diesel::blocking::run_repeatable`].
+pub(crate) async fn run_repeatable<T, F>(
+    pool: &SqlitePool,
+    subject: &str,
+    work: F,
+) -> Result<T, RepositoryError>
+where
+    F: Fn(&mut SqliteConnection) -> Result<T, WorkError> + Send + 'static,
+    T: Send + 'static,
+{
+    adapters_diesel::blocking::run_repeatable::<Sqlite, _, _>(pool, subject, work).await
 }
 
 /// An instant as stored: microseconds since the Unix epoch. The records already hold whole

@@ -19,9 +19,10 @@ use std::time::Duration;
 use std::{fmt, fs, io};
 
 use adapters_diesel::database;
+use adapters_diesel::pool::{CheckedConnections, TrackedConnection};
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::r2d2::CustomizeConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 /// Why [`SqliteDatabase::run_migrations`] failed; shared with the PostgreSQL adapters.
@@ -142,7 +143,7 @@ impl SqliteDatabase {
         .connection_customizer(Box::new(ConnectionSettings {
             busy_timeout: config.busy_timeout,
         }))
-        .build_unchecked(ConnectionManager::new(url));
+        .build_unchecked(CheckedConnections::new(url));
         Ok(Self {
             pool,
             path,
@@ -224,8 +225,13 @@ impl ConnectionSettings {
     }
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSettings {
-    fn on_acquire(&self, connection: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<TrackedConnection<SqliteConnection>, diesel::r2d2::Error>
+    for ConnectionSettings
+{
+    fn on_acquire(
+        &self,
+        connection: &mut TrackedConnection<SqliteConnection>,
+    ) -> Result<(), diesel::r2d2::Error> {
         connection
             .batch_execute(&self.pragmas())
             .map_err(diesel::r2d2::Error::QueryError)
@@ -256,13 +262,13 @@ mod tests {
 
         for connection in &mut connections {
             let journal_mode: String = sql::<Text>("PRAGMA journal_mode")
-                .get_result(&mut **connection)
+                .get_result(&mut ***connection)
                 .unwrap();
             let foreign_keys: i64 = sql::<BigInt>("PRAGMA foreign_keys")
-                .get_result(&mut **connection)
+                .get_result(&mut ***connection)
                 .unwrap();
             let busy_timeout: i64 = sql::<BigInt>("PRAGMA busy_timeout")
-                .get_result(&mut **connection)
+                .get_result(&mut ***connection)
                 .unwrap();
             assert_eq!(
                 (journal_mode.as_str(), foreign_keys, busy_timeout),

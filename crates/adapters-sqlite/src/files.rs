@@ -35,9 +35,9 @@ impl FileRepository for SqliteFileRepository {
     #[tracing::instrument(name = "sqlite.find_file", skip_all, fields(file_id = %id))]
     async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError> {
         let key = id.as_str().to_owned();
-        let row = blocking::run(&self.pool, id.as_str(), move |connection| {
+        let row = blocking::run_repeatable(&self.pool, id.as_str(), move |connection| {
             Ok(files::table
-                .find(key)
+                .find(&key)
                 .select(FileRow::as_select())
                 .first(connection)
                 .optional()?)

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use adapters_postgres::test_support::TestDatabase;
 use adapters_postgres::{MigrationError, PgConfig, PgConfigError, PgDatabase};
 use application::ports::{FileRepository, RepositoryError, TokenRepository};
+use domain::File;
 
 use repository_contract::fixtures::{file_id, plain_token};
 
@@ -126,31 +127,78 @@ fn the_config_never_shows_the_url() {
     assert!(!format!("{:?}", PgDatabase::new(&config).unwrap()).contains("hunter2"));
 }
 
+/// What a server restart or failover does to the pooled connections.
+const END_EVERY_OTHER_CONNECTION: &str = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+     WHERE datname = current_database() AND pid <> pg_backend_pid()";
+
+/// The pool hands out connections that answered recently without testing them (no `SELECT 1`
+/// per query), so these check what makes that safe: reads are repeated on a tested connection,
+/// and a lost connection is never handed out again.
+/// Four finds at once: four pooled connections, all used just now, so none would be tested on
+/// checkout.
+async fn use_four_connections(
+    files: &impl FileRepository,
+) -> [Result<Option<File>, RepositoryError>; 4] {
+    let id = file_id("AAAAAAAAAAAAAAAAA");
+    let (a, b, c, d) = tokio::join!(
+        files.find_file(&id),
+        files.find_file(&id),
+        files.find_file(&id),
+        files.find_file(&id)
+    );
+    [a, b, c, d]
+}
+
 #[tokio::test]
-async fn the_pool_recovers_when_the_server_ends_its_connections() {
+async fn reads_do_not_fail_when_the_server_ends_the_pools_connections() {
     let test_db = TestDatabase::create();
     let database = test_db.database();
     let files = database.file_repository();
-    assert_eq!(
-        files
-            .find_file(&file_id("AAAAAAAAAAAAAAAAA"))
+    assert!(
+        use_four_connections(&files)
             .await
-            .unwrap(),
-        None
+            .iter()
+            .all(|found| matches!(found, Ok(None)))
     );
 
-    // What a server restart or failover does to the pooled connections.
-    test_db.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    );
+    test_db.execute(END_EVERY_OTHER_CONNECTION);
 
-    assert_eq!(
-        files
-            .find_file(&file_id("AAAAAAAAAAAAAAAAA"))
-            .await
-            .unwrap(),
-        None
-    );
+    for found in use_four_connections(&files).await {
+        assert!(matches!(found, Ok(None)), "{found:?}");
+    }
     assert!(database.is_healthy().await);
+}
+
+#[tokio::test]
+async fn after_the_server_ends_the_pools_connections_at_most_one_write_fails() {
+    let test_db = TestDatabase::create();
+    let database = test_db.database();
+    let tokens = database.token_repository();
+    for found in use_four_connections(&database.file_repository()).await {
+        assert!(matches!(found, Ok(None)), "{found:?}");
+    }
+
+    test_db.execute(END_EVERY_OTHER_CONNECTION);
+
+    // A write is not repeated (it might have been applied before the connection was lost), so
+    // the first one, on a connection the pool did not test, may fail as unavailable, writing
+    // nothing; that loss makes the pool test the other connections, so no later write fails.
+    let mut failed = Vec::new();
+    for id in [
+        "BBBBBBBBBBBBBBBBB",
+        "CCCCCCCCCCCCCCCCC",
+        "DDDDDDDDDDDDDDDDD",
+        "EEEEEEEEEEEEEEEEE",
+    ] {
+        let token = plain_token(id);
+        match tokens.insert_token(&token).await {
+            Ok(()) => {}
+            Err(RepositoryError::Unavailable(_)) => failed.push(token.id),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(failed.len() <= 1, "{failed:?}");
+    for id in failed {
+        assert_eq!(tokens.find_token(&id).await.unwrap(), None);
+    }
 }
