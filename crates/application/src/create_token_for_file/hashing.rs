@@ -1,77 +1,206 @@
-//! Password hashing off the async workers, bounded: at most one Argon2id hash per core at a
-//! time, each in one of as many kept 20 MiB buffers.
+//! Password hashing in the background: one thread per core at the lowest CPU priority, each
+//! with its own kept 20 MiB of Argon2 memory, fed through a queue that requests wait on
+//! asynchronously.
 //!
-//! Unbounded (one blocking task per request, fresh memory each), 64 concurrent password requests
-//! ran 64 hashes at once: each hash's 20 MiB evicted the others' from the caches, every hash
-//! faulted in and zeroed 20 MiB, and glibc kept the freed buffers per thread arena, so CPU per
-//! hash tripled and RSS grew to gigabytes (see docs/benchmarks.md). Queued requests now wait
-//! for a permit instead, asynchronously, without holding a thread.
+//! Why (docs/benchmarks.md): one blocking task per request ran 64 hashes at once under 64
+//! concurrent password requests, each in fresh memory, so CPU per hash tripled and RSS grew to
+//! gigabytes. One hash per core at normal priority fixed that, but then two hashes took both
+//! cores from every request without a password (S4). At nice 19 the hashes use the idle cycles
+//! and give way to request handling.
+//!
+//! A low-priority thread must never hold a lock that a request thread waits for: preempted by
+//! busier threads, it may not run again for a long time (priority inversion; measured: plain
+//! requests' p99 at 0.5-2 s). So nothing here hands over through a user-space lock: jobs go into
+//! a preallocated lock-free queue, the count of queued jobs is an eventfd semaphore the threads
+//! sleep on, and each hash comes back through its own socket pair, which the request awaits in
+//! its runtime's reactor. Nor do the threads free the requests' memory, which would take the
+//! malloc arena lock of the thread that allocated it: the request keeps the last reference to
+//! what it hands over.
 
-use std::sync::Mutex;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
+use crossbeam_queue::ArrayQueue;
 use domain::PasswordProtection;
 use domain::password::{HashMemory, PASSWORD_HASH_LEN};
-use tokio::sync::Semaphore;
+use rustix::event::{EventfdFlags, eventfd};
+use tokio::io::AsyncReadExt;
+
+/// The lowest priority a thread can give itself without privileges.
+const BACKGROUND_NICE: i32 = 19;
+
+/// Password requests waiting for a hashing thread; beyond that they hash on the blocking pool.
+const QUEUE_CAPACITY: usize = 4096;
+
+type Hash = [u8; PASSWORD_HASH_LEN];
 
 #[derive(Debug)]
 pub(super) struct PasswordHasher {
-    permits: Semaphore,
-    memory: Mutex<Vec<HashMemory>>,
+    threads: usize,
+    /// Started on the first hash, so a service that never hashes runs no extra threads.
+    started: OnceLock<Option<HashingThreads>>,
 }
 
 impl PasswordHasher {
-    /// At most `parallel` hashes at a time (at least one).
-    pub(super) fn new(parallel: usize) -> Self {
+    /// `threads` hashing threads (at least one).
+    pub(super) fn new(threads: usize) -> Self {
         Self {
-            permits: Semaphore::new(parallel.max(1)),
-            memory: Mutex::new(Vec::new()),
+            threads: threads.max(1),
+            started: OnceLock::new(),
         }
     }
 
-    /// One hash per available core.
+    /// One hashing thread per available core.
     pub(super) fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(1, usize::from))
     }
 
-    /// Hashes on the blocking pool once a permit is free.
-    pub(super) async fn hash(&self, protection: PasswordProtection) -> [u8; PASSWORD_HASH_LEN] {
-        // Never closed, so acquiring only waits.
-        let _permit = self.permits.acquire().await.ok();
-        // A permit holder takes a buffer and gives it back, so there are at most as many
-        // buffers as permits.
-        let mut memory = self.take_memory();
-        let on_blocking_pool = protection.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let hash = on_blocking_pool.hash_in(&mut memory);
-            (hash, memory)
+    /// The Argon2id hash of `protection`, from a hashing thread; on the blocking pool when none
+    /// could be started or one failed.
+    pub(super) async fn hash(&self, protection: PasswordProtection) -> Hash {
+        let threads = self
+            .started
+            .get_or_init(|| HashingThreads::start(self.threads));
+        let protection = Arc::new(protection);
+        if let Some(threads) = threads {
+            match threads.hash(&protection).await {
+                Ok(hash) => return hash,
+                Err(error) => {
+                    tracing::warn!(%error, "password hashing thread failed; hashing on the blocking pool");
+                }
+            }
+        }
+        hash_on_blocking_pool(protection).await
+    }
+}
+
+async fn hash_on_blocking_pool(protection: Arc<PasswordProtection>) -> Hash {
+    let on_blocking_pool = Arc::clone(&protection);
+    match tokio::task::spawn_blocking(move || on_blocking_pool.hash()).await {
+        Ok(hash) => hash,
+        Err(join_error) if join_error.is_panic() => {
+            std::panic::resume_unwind(join_error.into_panic())
+        }
+        // The blocking pool refused the task (runtime shutting down): finish the request anyway.
+        Err(_) => protection.hash(),
+    }
+}
+
+struct Job {
+    /// The request holds another reference until the reply, so this one is never the last.
+    protection: Arc<PasswordProtection>,
+    reply: UnixStream,
+}
+
+#[derive(Debug)]
+struct HashingThreads {
+    jobs: Arc<ArrayQueue<Job>>,
+    /// One count per queued job (`EFD_SEMAPHORE`: each read takes one).
+    queued: Arc<OwnedFd>,
+    threads: usize,
+    stopping: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").finish_non_exhaustive()
+    }
+}
+
+impl HashingThreads {
+    fn start(count: usize) -> Option<Self> {
+        let queued = match eventfd(0, EventfdFlags::SEMAPHORE | EventfdFlags::CLOEXEC) {
+            Ok(fd) => Arc::new(fd),
+            Err(error) => {
+                tracing::warn!(%error, "no eventfd for the password hashing threads");
+                return None;
+            }
+        };
+        let jobs = Arc::new(ArrayQueue::new(QUEUE_CAPACITY));
+        let stopping = Arc::new(AtomicBool::new(false));
+        let mut started = 0;
+        for n in 0..count {
+            let (jobs, queued, stopping) = (
+                Arc::clone(&jobs),
+                Arc::clone(&queued),
+                Arc::clone(&stopping),
+            );
+            match std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || work(&jobs, &queued, &stopping))
+            {
+                Ok(_) => started += 1,
+                Err(error) => tracing::warn!(%error, "could not start a password hashing thread"),
+            }
+        }
+        (started > 0).then_some(Self {
+            jobs,
+            queued,
+            threads: started,
+            stopping,
         })
-        .await;
-        match outcome {
-            Ok((hash, memory)) => {
-                self.give_back(memory);
-                hash
-            }
-            Err(join_error) if join_error.is_panic() => {
-                std::panic::resume_unwind(join_error.into_panic())
-            }
-            // The blocking pool refused the task (runtime shutting down): finish the request
-            // anyway.
-            Err(_) => protection.hash(),
-        }
     }
 
-    fn take_memory(&self) -> HashMemory {
-        self.memory
-            .lock()
-            .ok()
-            .and_then(|mut kept| kept.pop())
-            .unwrap_or_default()
-    }
-
-    fn give_back(&self, memory: HashMemory) {
-        if let Ok(mut kept) = self.memory.lock() {
-            kept.push(memory);
+    async fn hash(&self, protection: &Arc<PasswordProtection>) -> std::io::Result<Hash> {
+        let (ours, theirs) = UnixStream::pair()?;
+        ours.set_nonblocking(true)?;
+        let mut ours = tokio::net::UnixStream::from_std(ours)?;
+        let job = Job {
+            protection: Arc::clone(protection),
+            reply: theirs,
+        };
+        if self.jobs.push(job).is_err() {
+            return Err(std::io::Error::other(format!(
+                "{QUEUE_CAPACITY} password requests already wait for a hashing thread"
+            )));
         }
+        // Cannot fail short of 2^64 queued jobs.
+        rustix::io::write(&*self.queued, &1u64.to_ne_bytes())?;
+        let mut hash = [0u8; PASSWORD_HASH_LEN];
+        // A thread that panicked dropped its end: end of file, an error here.
+        ours.read_exact(&mut hash).await?;
+        Ok(hash)
+    }
+}
+
+/// Wakes every thread to stop once the queue is empty.
+impl Drop for HashingThreads {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        let wake_all = u64::try_from(self.threads).unwrap_or(u64::MAX);
+        let _ = rustix::io::write(&*self.queued, &wake_all.to_ne_bytes());
+    }
+}
+
+fn work(jobs: &ArrayQueue<Job>, queued: &OwnedFd, stopping: &AtomicBool) {
+    // Per thread on Linux: only this thread gets the lower priority.
+    if let Err(error) = rustix::process::setpriority_process(None, BACKGROUND_NICE) {
+        tracing::warn!(%error, "could not lower the priority of a password hashing thread");
+    }
+    let mut memory: Option<HashMemory> = None;
+    let mut count = [0u8; 8];
+    loop {
+        match rustix::io::read(queued, &mut count) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(error) => {
+                tracing::error!(%error, "password hashing thread cannot wait for work; stopping");
+                return;
+            }
+        }
+        // A job was pushed before its count was added; no job means a wake-up to stop.
+        let Some(Job { protection, reply }) = jobs.pop() else {
+            if stopping.load(Ordering::Acquire) {
+                return;
+            }
+            continue;
+        };
+        let hash = protection.hash_in(memory.get_or_insert_with(HashMemory::new));
+        // The request may be gone (client disconnected): nothing to answer then.
+        let _ = (&reply).write_all(&hash);
     }
 }
 
@@ -90,8 +219,8 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_hashes_are_right_and_keep_at_most_one_buffer_per_permit() {
-        let hasher = std::sync::Arc::new(PasswordHasher::new(2));
+    async fn concurrent_hashes_come_back_to_their_own_requests() {
+        let hasher = Arc::new(PasswordHasher::new(2));
         let tasks: Vec<_> = ["password", "1234", "password", "1234", "password"]
             .into_iter()
             .map(|password| {
@@ -103,6 +232,75 @@ mod tests {
             let (password, hash) = task.await.unwrap();
             assert_eq!(hash, protection(password).hash());
         }
-        assert!(hasher.memory.lock().unwrap().len() <= 2);
+        assert!(
+            matches!(hasher.started.get(), Some(Some(_))),
+            "hashed on the threads"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_request_does_not_stop_the_threads() {
+        let hasher = PasswordHasher::new(1);
+        let abandoned = hasher.hash(protection("gone"));
+        // Polled once (queued), then dropped, as when the client disconnects.
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(1), abandoned)
+                .await
+                .is_err()
+        );
+
+        assert_eq!(
+            hasher.hash(protection("1234")).await,
+            protection("1234").hash()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_hashing_threads_run_at_the_lowest_priority() {
+        let hasher = PasswordHasher::new(2);
+        hasher.hash(protection("1234")).await;
+
+        let nice_of_hashing_threads: Vec<i64> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|task| {
+                let task = task.unwrap().path();
+                let name = std::fs::read_to_string(task.join("comm")).unwrap();
+                name.starts_with("password-hash-").then(|| {
+                    let stat = std::fs::read_to_string(task.join("stat")).unwrap();
+                    // Fields after the parenthesised name; the nice value is field 19.
+                    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+                    after_name.split(' ').nth(16).unwrap().parse().unwrap()
+                })
+            })
+            .collect();
+        assert_eq!(nice_of_hashing_threads, [19, 19]);
+    }
+
+    #[tokio::test]
+    async fn dropping_the_hasher_stops_its_threads() {
+        let hasher = PasswordHasher::new(2);
+        hasher.hash(protection("1234")).await;
+        assert_eq!(hashing_threads(), 2);
+
+        drop(hasher);
+
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while hashing_threads() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "threads still running"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    fn hashing_threads() -> usize {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter(|task| {
+                let comm = task.as_ref().unwrap().path().join("comm");
+                std::fs::read_to_string(comm).is_ok_and(|name| name.starts_with("password-hash-"))
+            })
+            .count()
     }
 }
