@@ -63,8 +63,9 @@ struct Cli {
     /// a setting.
     #[arg(long = "connector-env", value_name = "KEY=VALUE")]
     connector_env: Vec<String>,
-    /// Let the floor's pool test every connection with `SELECT 1` on checkout, as
-    /// `adapters-postgres` does (r2d2's default), to price that test.
+    /// Let the floor's pool test every connection with `SELECT 1` on checkout (r2d2's default,
+    /// which `adapters-diesel`'s pool skips for connections heard from within 500 ms), to price
+    /// that test.
     #[arg(long)]
     floor_test_on_check_out: bool,
     /// Record a `perf` profile of the servers during one point, e.g. `s1:16`; the files land
