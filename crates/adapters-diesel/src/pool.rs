@@ -3,9 +3,9 @@
 //!
 //! r2d2 tests each connection it hands out, and diesel's test is `SELECT 1`: under load one
 //! extra round trip per query, a third of S1's and S2's throughput (docs/benchmarks.md). Without
-//! a test, a connection the server ended (restart, failover, `pg_terminate_backend`) would be
-//! handed out again and again, failing every query, because diesel does not mark it broken.
-//! So, as HikariCP does with its "alive bypass window":
+//! a test, every connection the server ended (restart, failover, `pg_terminate_backend`) would
+//! be handed out and fail one query before diesel found it broken: after a restart, up to one
+//! failed request per pooled connection. So, as HikariCP does with its "alive bypass window":
 //! - a connection that had an answer from the server within [`ALIVE_BYPASS_WINDOW`] is handed
 //!   out untested, unless some connection of the pool was lost since;
 //! - a connection that was lost (the statement could not be sent or the server closed it) is
@@ -42,7 +42,6 @@ pub fn is_connection_lost(error: &DieselError) -> bool {
 }
 
 /// diesel's r2d2 manager, testing on checkout only connections not known to be alive.
-#[derive(Debug)]
 pub struct CheckedConnections<C: R2D2Connection + 'static> {
     manager: ConnectionManager<C>,
     lost_connections: Arc<AtomicU64>,
@@ -54,6 +53,15 @@ impl<C: R2D2Connection + 'static> CheckedConnections<C> {
             manager: ConnectionManager::new(database_url),
             lost_connections: Arc::default(),
         }
+    }
+}
+
+impl<C: R2D2Connection + 'static> std::fmt::Debug for CheckedConnections<C> {
+    // diesel's manager would print the database URL, password included.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedConnections")
+            .field("lost_connections", &self.lost_connections)
+            .finish_non_exhaustive()
     }
 }
 
