@@ -19,7 +19,7 @@
 mod blocking;
 mod database;
 mod files;
-mod schema;
+pub mod schema;
 mod tokens;
 
 #[cfg(any(test, feature = "test-support"))]

@@ -1,5 +1,6 @@
 //! Diesel's view of the tables, written by hand to match `migrations/postgres` (the round-trip
-//! tests select every column, so a mismatch fails them).
+//! tests select every column, so a mismatch fails them). Public for the benchmark's floor, which
+//! must query exactly these tables.
 
 diesel::table! {
     files (id) {

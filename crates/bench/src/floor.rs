@@ -29,41 +29,10 @@ use serde::Deserialize;
 
 type PgPool = Pool<ConnectionManager<PgConnection>>;
 
-// The tables as the migrations create them. Queries through diesel's query builder are
-// prepared once per connection and cached, as the repositories' are; `sql_query` would be
-// prepared anew each time (a second round trip).
-diesel::table! {
-    files (id) {
-        id -> Text,
-        secret_key -> Bytea,
-        owner -> Text,
-        created_at -> Timestamptz,
-        created_by -> Text,
-        created_by_device -> Text,
-        expires_at -> Timestamptz,
-        filename -> Text,
-        filesize -> Int8,
-        mimetype -> Text,
-        title -> Nullable<Text>,
-        description -> Nullable<Text>,
-        tags -> Array<Text>,
-        ownership_token -> Nullable<Text>,
-        ownership_is_locked -> Bool,
-        is_own -> Bool,
-    }
-}
-
-diesel::table! {
-    tokens (id) {
-        id -> Text,
-        created_by -> Text,
-        created_by_device -> Text,
-        content -> Jsonb,
-        created_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        secret_key -> Bytea,
-    }
-}
+// The repositories' own tables. Queries through diesel's query builder are prepared once per
+// connection and cached, as the repositories' are; `sql_query` would be prepared anew each time
+// (a second round trip).
+use adapters_postgres::schema::{files, tokens};
 
 /// A 201 body of the connector's size for an ephemeral token (v6 shape).
 const ANSWER: &str = r#"{"result":{"id":"TOKaaaaaaaaaaaaaaaaa","createdBy":"did:e:localhost:dids:0000000000000000000194","createdByDevice":"DVCdemo0000000000001","createdAt":"2025-01-01T00:00:00.000Z","expiresAt":"2026-01-01T00:00:00.000Z","content":{"@type":"TokenContentFile","fileId":"FILaaaaaaaaaaaaaaaaa","secretKey":{"@type":"CryptoSecretKey","algorithm":3,"secretKey":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}},"isEphemeral":true,"secretKey":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","truncatedReference":"VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8","reference":{"truncated":"VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8","url":"http://127.0.0.1:8090/r/TOKaaaaaaaaaaaaaaaaa#VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8"}}}"#;
