@@ -73,6 +73,17 @@ pub fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
+/// Gives `command` only `env` (and `PATH`) and no stdin; returns `log`, created, for its output.
+fn isolate(command: &mut Command, env: &[(String, String)], log: &Path) -> Result<File> {
+    let log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null());
+    Ok(log_file)
+}
+
 /// Starts `command` with only `env` (and `PATH`), stdout and stderr to `log`.
 pub fn spawn(
     name: &str,
@@ -80,14 +91,8 @@ pub fn spawn(
     env: &[(String, String)],
     log: &Path,
 ) -> Result<Running> {
-    let log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone()?)
-        .stderr(log_file);
+    let log_file = isolate(&mut command, env, log)?;
+    command.stdout(log_file.try_clone()?).stderr(log_file);
     let child = command
         .spawn()
         .with_context(|| format!("starting {name}"))?;
@@ -104,14 +109,8 @@ pub fn spawn_reading_line(
     env: &[(String, String)],
     log: &Path,
 ) -> Result<(Running, String)> {
-    let log_file = File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log_file);
+    let log_file = isolate(&mut command, env, log)?;
+    command.stdout(Stdio::piped()).stderr(log_file);
     let mut child = command
         .spawn()
         .with_context(|| format!("starting {name}"))?;
