@@ -52,6 +52,12 @@ use crate::auth::Accounts;
 use crate::persist::StateFile;
 use crate::state::SimState;
 
+/// How long an idle keep-alive connection stays open: Kestrel's default, as the Backbone's.
+/// actix's own default (5 s) is shorter than the connector's pool idle timeout (30 s), so its
+/// pool would keep connections the simulator has already closed; under load one such
+/// connection picked just as its close arrives failed a request.
+const KEEP_ALIVE: Duration = Duration::from_secs(130);
+
 /// Where the admin API lives; faults never apply below it.
 pub const ADMIN_PREFIX: &str = "/_sim";
 
@@ -115,6 +121,7 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
             .wrap(from_fn(headers::apply))
     })
     .workers(config.workers.max(1))
+    .keep_alive(KEEP_ALIVE)
     .disable_signals()
     .shutdown_timeout(5)
     .on_connect(connection::register)
