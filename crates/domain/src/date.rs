@@ -70,6 +70,54 @@ pub fn matches_iso8601(text: &str) -> bool {
 /// when it matches but names no instant (February 30th, a fractional hour or minute, which the
 /// reference cannot read either).
 pub fn parse_iso8601(text: &str) -> Result<DateTime<Utc>, DateError> {
+    if let Some(instant) = parse_utc_seconds_form(text) {
+        return Ok(instant);
+    }
+    parse_by_pattern(text)
+}
+
+/// The form every enmeshed component writes, `YYYY-MM-DDTHH:mm:ss[.f…]Z`, read without the
+/// regular expression (a tenth of its cost; the Backbone's `createdAt` of every token is one).
+/// `None` for any other string and for dates that do not exist, which then take the
+/// expression's path. The ranges are the expression's, so every string read here it accepts
+/// too, naming the same instant (tested against it).
+fn parse_utc_seconds_form(text: &str) -> Option<DateTime<Utc>> {
+    let bytes = text.strip_suffix('Z')?.as_bytes();
+    let (head, fraction) = (bytes.get(..19)?, &bytes[19..]);
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(at, byte)| head[at] != byte) {
+        return None;
+    }
+    let number = |at: usize, len: usize| {
+        head[at..at + len].iter().try_fold(0_u32, |value, &byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+    let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+    let in_pattern_ranges = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour <= 23
+        && minute <= 59
+        && second <= 59;
+    if !in_pattern_ranges {
+        return None;
+    }
+    let millis = match fraction {
+        [] => 0,
+        [b'.', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+            fraction_to_millis(std::str::from_utf8(digits).ok()?)
+        }
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let time = NaiveTime::from_hms_milli_opt(hour, minute, second, millis)?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// Reads `text` through the reference's regular expression and its capture groups.
+fn parse_by_pattern(text: &str) -> Result<DateTime<Utc>, DateError> {
     let captures = ISO8601
         .captures(text)
         .ok()
@@ -245,6 +293,65 @@ mod tests {
         ] {
             assert!(parse_iso8601(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Variations of every field around the pattern's limits, separators and fractions.
+    fn utc_seconds_form_candidates() -> Vec<String> {
+        let mut candidates = Vec::new();
+        for date in [
+            "2030-01-02",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2030-02-29",
+            "2030-02-30",
+            "2030-04-31",
+            "2030-00-10",
+            "2030-13-10",
+            "2030-01-00",
+            "2030-01-32",
+            "203A-01-02",
+            "2030/01/02",
+            "+2030-01-02",
+        ] {
+            for time in [
+                "T00:00:00",
+                "T23:59:59",
+                "T24:00:00",
+                "T12:60:00",
+                "T12:00:60",
+                "T1:00:000",
+                " 12:00:00",
+                "T12-00-00",
+                "T12:0a:00",
+            ] {
+                for fraction in ["", ".", ".1", ".12", ".123", ".1239999", ",5", ".5a", ".-1"] {
+                    for zone in ["Z", "z", "", "+01:00", "ZZ"] {
+                        candidates.push(format!("{date}{time}{fraction}{zone}"));
+                    }
+                }
+            }
+        }
+        candidates
+    }
+
+    #[test]
+    fn the_utc_seconds_form_reads_as_the_pattern_does() {
+        let mut read_fast = 0;
+        for text in utc_seconds_form_candidates() {
+            let by_pattern = parse_by_pattern(&text);
+            match parse_utc_seconds_form(&text) {
+                Some(instant) => {
+                    read_fast += 1;
+                    assert_eq!(by_pattern, Ok(instant), "{text}");
+                }
+                None => assert_eq!(parse_iso8601(&text), by_pattern, "{text}"),
+            }
+        }
+        assert_eq!(
+            read_fast, 40,
+            "4 real dates × 2 times × 5 fractions, with `Z`"
+        );
     }
 
     #[test]
