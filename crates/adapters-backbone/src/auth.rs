@@ -19,10 +19,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::BackboneConfig;
 use crate::errors;
-use crate::transport::{NoAnswer, Transport};
+use crate::transport::{NoAnswer, Route, Transport};
 use crate::wire::{LoginForm, LoginResponse};
-
-const LOGIN_PATH: &str = "/connect/token";
 
 #[derive(Debug, Clone)]
 struct Login {
@@ -104,7 +102,7 @@ impl Authenticator {
         let started = Instant::now();
         let mut retried = false;
         let answer = loop {
-            let request = transport.post(LOGIN_PATH).form(&form);
+            let request = transport.post(Route::Login).form(&form);
             match transport.send(request, transport.request_timeout).await {
                 Ok(answer) => break answer,
                 Err(NoAnswer {

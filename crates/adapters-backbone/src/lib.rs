@@ -48,9 +48,7 @@ pub use config::{
 };
 
 use crate::auth::Authenticator;
-use crate::transport::Transport;
-
-const VERSION_PATH: &str = "/api/v2/Version";
+use crate::transport::{Route, Transport};
 
 /// The Backbone over HTTPS (or HTTP for local simulators). Share it as `Arc<dyn BackboneTokens>`;
 /// one instance holds one login that all its calls share.
@@ -81,7 +79,7 @@ impl HttpBackboneClient {
     pub async fn check_connection(&self) -> Result<(), BackboneError> {
         let span = tracing::info_span!("backbone.check_connection");
         async {
-            let request = self.transport.get(VERSION_PATH);
+            let request = self.transport.get(Route::Version);
             let answer = self
                 .transport
                 .send(request, self.transport.health_check_timeout)

@@ -8,10 +8,8 @@ use secrecy::ExposeSecret;
 
 use crate::HttpBackboneClient;
 use crate::errors;
-use crate::transport::{NoAnswer, with_correlation_id};
+use crate::transport::{NoAnswer, Route, with_correlation_id};
 use crate::wire::CreateTokenRequest;
-
-const TOKENS_PATH: &str = "/api/v2/Tokens";
 
 /// Why the one retry of a create was spent.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +37,7 @@ pub(crate) async fn create(
     let mut retry: Option<Retry> = None;
     loop {
         let request = transport
-            .post(TOKENS_PATH)
+            .post(Route::Tokens)
             .bearer_auth(access_token.expose_secret())
             .header(CONTENT_TYPE, "application/json")
             .body(body.clone());

@@ -19,6 +19,27 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Header the Backbone echoes and logs.
 pub(crate) const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
 
+/// The Backbone routes this client calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    Login,
+    Tokens,
+    Version,
+}
+
+impl Route {
+    /// In the order of the variants, so `route as usize` indexes it.
+    const ALL: [Self; 3] = [Self::Login, Self::Tokens, Self::Version];
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Login => "/connect/token",
+            Self::Tokens => "/api/v2/Tokens",
+            Self::Version => "/api/v2/Version",
+        }
+    }
+}
+
 /// A complete HTTP answer.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -41,6 +62,8 @@ pub(crate) struct NoAnswer {
 pub(crate) struct Transport {
     client: reqwest::Client,
     base_url: String,
+    /// Each route's URL, parsed once rather than on every request; indexed by `Route as usize`.
+    urls: Vec<Url>,
     pub request_timeout: Duration,
     pub health_check_timeout: Duration,
     pub connect_retry_delay: Duration,
@@ -55,8 +78,14 @@ impl Transport {
                 && url.query().is_none()
                 && url.fragment().is_none()
         });
+        let invalid = || BackboneConfigError::InvalidBaseUrl(config.base_url.clone());
         if !valid {
-            return Err(BackboneConfigError::InvalidBaseUrl(config.base_url.clone()));
+            return Err(invalid());
+        }
+        let mut urls = Vec::with_capacity(Route::ALL.len());
+        for route in Route::ALL {
+            let url = Url::parse(&format!("{base_url}{}", route.path())).map_err(|_| invalid())?;
+            urls.push(url);
         }
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -73,6 +102,7 @@ impl Transport {
         Ok(Self {
             client,
             base_url,
+            urls,
             request_timeout: config.request_timeout,
             health_check_timeout: config.health_check_timeout,
             connect_retry_delay: config.connect_retry_delay,
@@ -83,12 +113,16 @@ impl Transport {
         &self.base_url
     }
 
-    pub fn get(&self, path: &str) -> RequestBuilder {
-        self.client.get(format!("{}{path}", self.base_url))
+    pub fn get(&self, route: Route) -> RequestBuilder {
+        self.client.get(self.url(route).clone())
     }
 
-    pub fn post(&self, path: &str) -> RequestBuilder {
-        self.client.post(format!("{}{path}", self.base_url))
+    pub fn post(&self, route: Route) -> RequestBuilder {
+        self.client.post(self.url(route).clone())
+    }
+
+    fn url(&self, route: Route) -> &Url {
+        &self.urls[route as usize]
     }
 
     /// Sends `request` and reads the whole answer within `timeout`.
@@ -146,5 +180,31 @@ pub(crate) fn with_correlation_id(
             request
         }
         None => request,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::DeviceUsername;
+    use secrecy::SecretString;
+
+    use super::*;
+
+    #[test]
+    fn every_route_is_its_path_under_the_base_url() {
+        let username = DeviceUsername::parse("USRaaaaaaaaaaaaaaaaa").expect("a valid username");
+        let config = BackboneConfig::new(
+            "https://backbone.example/prefix/",
+            "client",
+            SecretString::from("secret"),
+            username,
+            SecretString::from("password"),
+        );
+        let transport = Transport::new(&config).expect("a valid config");
+
+        for route in Route::ALL {
+            let expected = format!("https://backbone.example/prefix{}", route.path());
+            assert_eq!(transport.url(route).as_str(), expected);
+        }
     }
 }
