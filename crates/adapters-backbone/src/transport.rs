@@ -82,11 +82,11 @@ impl Transport {
         if !valid {
             return Err(invalid());
         }
-        let mut urls = Vec::with_capacity(Route::ALL.len());
-        for route in Route::ALL {
-            let url = Url::parse(&format!("{base_url}{}", route.path())).map_err(|_| invalid())?;
-            urls.push(url);
-        }
+        let urls = Route::ALL
+            .iter()
+            .map(|route| Url::parse(&format!("{base_url}{}", route.path())))
+            .collect::<Result<_, _>>()
+            .map_err(|_| invalid())?;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let client = reqwest::Client::builder()
