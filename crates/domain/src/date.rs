@@ -77,7 +77,8 @@ pub fn parse_iso8601(text: &str) -> Result<DateTime<Utc>, DateError> {
 }
 
 /// The form every enmeshed component writes, `YYYY-MM-DDTHH:mm:ss[.f…]Z`, read without the
-/// regular expression (a tenth of its cost; the Backbone's `createdAt` of every token is one).
+/// regular expression (the Backbone's `createdAt` of every token is one: the expression took 5 %
+/// of the connector's CPU, this reader takes 0.2 %; docs/benchmarks.md).
 /// `None` for any other string and for dates that do not exist, which then take the
 /// expression's path. The ranges are the expression's, so every string read here it accepts
 /// too, naming the same instant (tested against it).
