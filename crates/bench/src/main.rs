@@ -17,6 +17,7 @@ mod procfs;
 mod report;
 mod run;
 mod scenarios;
+mod stats;
 mod targets;
 mod wrk;
 
@@ -43,6 +44,10 @@ struct Cli {
     /// Seconds each measured point lasts.
     #[arg(long, default_value_t = 10)]
     duration: u64,
+    /// Measure every point this many times, alternating the servers; each target is judged
+    /// on the median of its rounds (one round on this machine can be off by ±15 %).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
     /// Concurrencies (connections), comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 16, 64])]
     concurrency: Vec<u32>,
@@ -131,6 +136,7 @@ fn bench(cli: Cli) -> Result<()> {
         warmup: Duration::from_secs(cli.warmup),
         duration: Duration::from_secs(cli.duration),
         concurrencies: cli.concurrency,
+        rounds: cli.rounds,
         scenarios,
         perf: cli.perf.as_deref().map(parse_point).transpose()?,
     };
@@ -175,6 +181,7 @@ fn bench(cli: Cli) -> Result<()> {
         machine: machine(),
         warmup_s: cli.warmup,
         duration_s: cli.duration,
+        rounds: cli.rounds,
         argon,
         points: runner.points,
         starts: runner.starts,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::argon::ArgonFloor;
 use crate::scenarios::Scenario;
+use crate::stats::Spread;
 use crate::wrk::WrkResult;
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +25,8 @@ pub struct Point {
     /// `floor`, `connector` or a candidate's name.
     pub server: String,
     pub concurrency: u32,
+    /// 1 for the first measurement of this point, 2 for the next, …
+    pub round: u32,
     /// All requests of the point (both generators in S4).
     pub total: WrkResult,
     /// S4: the S1 and the S3 generator separately, with their connections.
@@ -39,6 +42,20 @@ pub struct Mixed {
     pub plain: WrkResult,
     pub password_connections: u32,
     pub password: WrkResult,
+}
+
+impl Mixed {
+    /// Each generator with its label and connections: the plain one first.
+    fn generators(&self) -> [(&'static str, u32, &WrkResult); 2] {
+        [
+            ("S4 plain (S1)", self.plain_connections, &self.plain),
+            (
+                "S4 password (S3)",
+                self.password_connections,
+                &self.password,
+            ),
+        ]
+    }
 }
 
 /// One start of the connector.
@@ -60,6 +77,7 @@ pub struct Report {
     pub machine: Machine,
     pub warmup_s: u64,
     pub duration_s: u64,
+    pub rounds: u32,
     pub argon: ArgonFloor,
     pub points: Vec<Point>,
     pub starts: Vec<Start>,
@@ -79,15 +97,22 @@ fn ms(us: f64) -> String {
 }
 
 impl Report {
-    pub(crate) fn point(
+    /// Every round of one point, in the order they were measured.
+    pub(crate) fn rounds_of(
         &self,
         scenario: Scenario,
         server: &str,
         concurrency: u32,
-    ) -> Option<&Point> {
-        self.points
-            .iter()
-            .find(|p| p.scenario == scenario && p.server == server && p.concurrency == concurrency)
+    ) -> impl Iterator<Item = &Point> {
+        self.points.iter().filter(move |p| {
+            p.scenario == scenario && p.server == server && p.concurrency == concurrency
+        })
+    }
+
+    /// The points of the run, one per scenario, concurrency and server (each point's first
+    /// round), in the order they were first measured.
+    fn distinct_points(&self) -> impl Iterator<Item = &Point> {
+        self.points.iter().filter(|p| p.round == 1)
     }
 
     pub fn markdown(&self) -> String {
@@ -95,8 +120,9 @@ impl Report {
         let m = &self.machine;
         let _ = writeln!(
             out,
-            "Run {} on {} ({} cores, {:.1} GiB, Linux {}), commit {}; warm-up {} s, {} s per point; \
-             wrk 1 thread; connector `RUST_LOG=warn`, JSON logs to a file.\n",
+            "Run {} on {} ({} cores, {:.1} GiB, Linux {}), commit {}; warm-up {} s, {} s per point, \
+             {} rounds (medians; req/s also as min–max); wrk 1 thread; connector \
+             `RUST_LOG=warn`, JSON logs to a file.\n",
             self.date,
             m.cpu,
             m.cores,
@@ -104,7 +130,8 @@ impl Report {
             m.kernel,
             self.commit,
             self.warmup_s,
-            self.duration_s
+            self.duration_s,
+            self.rounds
         );
         let a = &self.argon;
         let _ = writeln!(
@@ -124,48 +151,61 @@ impl Report {
         out
     }
 
+    /// One row per point: the median of its rounds (peak RSS: the highest; errors: the sum).
     fn points_table(&self, out: &mut String) {
         out.push_str(
             "| scenario | c | server | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | host CPU % | errors |\n\
              |---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
         );
-        for p in &self.points {
-            let t = &p.total;
+        for first in self.distinct_points() {
+            let rounds: Vec<&Point> = self
+                .rounds_of(first.scenario, &first.server, first.concurrency)
+                .collect();
+            let spread = |f: &dyn Fn(&Point) -> f64| Spread::of(rounds.iter().map(|p| f(p)));
+            let median = |f: &dyn Fn(&Point) -> f64| spread(f).map_or(f64::NAN, |s| s.median);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {:.1} | {:.0} | {} |",
-                p.scenario,
-                p.concurrency,
-                p.server,
-                t.requests_per_second(),
-                ms(t.p50_us),
-                ms(t.p99_us),
-                p.cpu_us_per_request,
-                p.peak_rss_mib,
-                p.host_busy_percent,
-                t.errors()
+                "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.0} | {} |",
+                first.scenario,
+                first.concurrency,
+                first.server,
+                requests_per_second(spread(&|p| p.total.requests_per_second())),
+                ms(median(&|p| p.total.p50_us)),
+                ms(median(&|p| p.total.p99_us)),
+                median(&|p| p.cpu_us_per_request),
+                rounds.iter().map(|p| p.peak_rss_mib).fold(0.0, f64::max),
+                median(&|p| p.host_busy_percent),
+                rounds.iter().map(|p| p.total.errors()).sum::<u64>()
             );
-            if let Some(mixed) = &p.mixed {
-                for (label, c, r) in [
-                    ("S4 plain (S1)", mixed.plain_connections, &mixed.plain),
-                    (
-                        "S4 password (S3)",
-                        mixed.password_connections,
-                        &mixed.password,
-                    ),
-                ] {
-                    let _ = writeln!(
-                        out,
-                        "| ↳ {label} | {c} | {} | {:.0} | {} | {} | | | | {} |",
-                        p.server,
-                        r.requests_per_second(),
-                        ms(r.p50_us),
-                        ms(r.p99_us),
-                        r.errors()
-                    );
-                }
+            // S4's two generators, each over the rounds; nothing for the other scenarios.
+            for generator in 0..2 {
+                let results: Vec<(&str, u32, &WrkResult)> = rounds
+                    .iter()
+                    .filter_map(|p| Some(p.mixed.as_ref()?.generators()[generator]))
+                    .collect();
+                let Some(&(label, connections, _)) = results.first() else {
+                    continue;
+                };
+                let of =
+                    |f: fn(&WrkResult) -> f64| Spread::of(results.iter().map(|(_, _, r)| f(r)));
+                let median = |f| of(f).map_or(f64::NAN, |s| s.median);
+                let _ = writeln!(
+                    out,
+                    "| ↳ {label} | {} | {} | {} | {} | {} | | | | {} |",
+                    connections,
+                    first.server,
+                    requests_per_second(of(WrkResult::requests_per_second)),
+                    ms(median(|r| r.p50_us)),
+                    ms(median(|r| r.p99_us)),
+                    results.iter().map(|(_, _, r)| r.errors()).sum::<u64>()
+                );
             }
         }
         out.push('\n');
     }
+}
+
+/// `5836` for one round, `5836 (5410–6120)` for several.
+fn requests_per_second(spread: Option<Spread>) -> String {
+    spread.map_or_else(|| "—".into(), |s| format!("{s:.0}"))
 }

@@ -1,7 +1,7 @@
 //! One bench run. For each scenario: a fresh process of every connector binary under test
-//! (start-up time and idle memory measured), then for each concurrency every server in turn —
-//! the floor first, then the connectors — so all of them see the same machine within seconds
-//! of each other.
+//! (start-up time and idle memory measured), then, round after round, for each concurrency
+//! every server in turn — the floor first, then the connectors — so all of them see the same
+//! machine within seconds of each other, and each round is one more side-by-side sample.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,8 +35,19 @@ pub struct Settings {
     pub concurrencies: Vec<u32>,
     pub scenarios: Vec<Scenario>,
     pub binaries: Vec<Binary>,
-    /// Record `perf` (cpu-clock, DWARF call graphs) of the servers during this point.
+    /// How many times every point is measured; the targets are judged on the median.
+    pub rounds: u32,
+    /// Record `perf` (cpu-clock, DWARF call graphs) of the servers during this point (in the
+    /// first round).
     pub perf: Option<(Scenario, u32)>,
+}
+
+/// Which point is being measured.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    scenario: Scenario,
+    c: u32,
+    round: u32,
 }
 
 /// A server under load: its pid and where its route is.
@@ -102,16 +113,19 @@ impl Runner<'_> {
             });
             running.push((binary.name.clone(), process, ready, idle));
         }
-        for &c in &self.settings.concurrencies {
-            for target in &targets {
-                if scenario == Scenario::S4 {
-                    self.mixed_point(target, c)?;
-                } else {
-                    self.point(scenario, target, c)?;
+        for round in 1..=self.settings.rounds {
+            for &c in &self.settings.concurrencies {
+                let at = At { scenario, c, round };
+                for target in &targets {
+                    if scenario == Scenario::S4 {
+                        self.mixed_point(target, at)?;
+                    } else {
+                        self.point(target, at)?;
+                    }
                 }
-            }
-            for (_, process, _, _) in &mut running {
-                process.check_alive()?;
+                for (_, process, _, _) in &mut running {
+                    process.check_alive()?;
+                }
             }
         }
         std::thread::sleep(AFTER_LOAD_SETTLE);
@@ -143,14 +157,16 @@ impl Runner<'_> {
         }
     }
 
-    fn profile(&self, scenario: Scenario, target: &Target, c: u32) -> Option<PathBuf> {
-        (self.settings.perf == Some((scenario, c))).then(|| {
+    fn profile(&self, target: &Target, at: At) -> Option<PathBuf> {
+        let At { scenario, c, round } = at;
+        (round == 1 && self.settings.perf == Some((scenario, c))).then(|| {
             let name = format!("perf-{scenario}-{c}-{}.data", target.name);
             self.world.paths.out.join(name)
         })
     }
 
-    fn point(&mut self, scenario: Scenario, target: &Target, c: u32) -> Result<()> {
+    fn point(&mut self, target: &Target, at: At) -> Result<()> {
+        let At { scenario, c, .. } = at;
         let kind = self.kind(target, scenario);
         measure::check_once(&target.base_url, &kind)
             .with_context(|| format!("{} does not answer {scenario} with 201", target.name))?;
@@ -164,14 +180,15 @@ impl Runner<'_> {
             &load,
             self.settings.warmup,
             self.settings.duration,
-            self.profile(scenario, target, c).as_deref(),
+            self.profile(target, at).as_deref(),
         )?;
         let total = *measured.results.first().context("no wrk result")?;
-        self.push(scenario, &target.name, c, total, None, &measured);
+        self.push(&target.name, at, total, None, &measured);
         Ok(())
     }
 
-    fn mixed_point(&mut self, target: &Target, c: u32) -> Result<()> {
+    fn mixed_point(&mut self, target: &Target, at: At) -> Result<()> {
+        let c = at.c;
         let Some((plain_c, password_c)) = mixed_split(c) else {
             eprintln!("bench: S4 needs at least 2 connections; skipping c={c}");
             return Ok(());
@@ -196,7 +213,7 @@ impl Runner<'_> {
             &load,
             self.settings.warmup,
             self.settings.duration,
-            self.profile(Scenario::S4, target, c).as_deref(),
+            self.profile(target, at).as_deref(),
         )?;
         let [plain_result, password_result] = measured.results[..] else {
             bail!("expected two wrk results");
@@ -208,22 +225,26 @@ impl Runner<'_> {
             password: password_result,
         };
         let total = measure::combine(&plain_result, &password_result);
-        self.push(Scenario::S4, &target.name, c, total, Some(mixed), &measured);
+        self.push(&target.name, at, total, Some(mixed), &measured);
         Ok(())
     }
 
     fn push(
         &mut self,
-        scenario: Scenario,
         server: &str,
-        concurrency: u32,
+        at: At,
         total: WrkResult,
         mixed: Option<Mixed>,
         measured: &Measured,
     ) {
+        let At {
+            scenario,
+            c: concurrency,
+            round,
+        } = at;
         let cpu_us_per_request = measured.cpu.as_secs_f64() * 1e6 / total.requests.max(1) as f64;
         let mut line = format!(
-            "bench: {scenario} c={concurrency} {server}: {:.0} req/s",
+            "bench: {scenario} c={concurrency} round {round} {server}: {:.0} req/s",
             total.requests_per_second()
         );
         for (label, r) in mixed
@@ -247,6 +268,7 @@ impl Runner<'_> {
             scenario,
             server: server.to_owned(),
             concurrency,
+            round,
             total,
             mixed,
             cpu_us_per_request,
