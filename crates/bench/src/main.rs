@@ -245,5 +245,10 @@ fn machine() -> Machine {
         cores: std::thread::available_parallelism().map_or(1, usize::from),
         memory_gib: memory_kib / 1024.0 / 1024.0,
         kernel: read("/proc/sys/kernel/osrelease").trim().to_owned(),
+        sched_autogroup: match read("/proc/sys/kernel/sched_autogroup_enabled").trim() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
     }
 }

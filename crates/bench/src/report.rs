@@ -16,6 +16,9 @@ pub struct Machine {
     pub cores: usize,
     pub memory_gib: f64,
     pub kernel: String,
+    /// `kernel.sched_autogroup_enabled`: with autogroups, `SCHED_IDLE` (the password hashing
+    /// threads) yields only to the connector's own threads, not to PostgreSQL's (S4).
+    pub sched_autogroup: Option<bool>,
 }
 
 /// One point: one server, one scenario, one concurrency.
@@ -120,7 +123,7 @@ impl Report {
         let m = &self.machine;
         let _ = writeln!(
             out,
-            "Run {} on {} ({} cores, {:.1} GiB, Linux {}), commit {}; warm-up {} s, {} s per point, \
+            "Run {} on {} ({} cores, {:.1} GiB, Linux {}, scheduler autogroups {}), commit {}; warm-up {} s, {} s per point, \
              {} rounds (medians; req/s also as min–max); wrk 1 thread; connector \
              `RUST_LOG=warn`, JSON logs to a file.\n",
             self.date,
@@ -128,6 +131,11 @@ impl Report {
             m.cores,
             m.memory_gib,
             m.kernel,
+            match m.sched_autogroup {
+                Some(true) => "on",
+                Some(false) => "off",
+                None => "unknown",
+            },
             self.commit,
             self.warmup_s,
             self.duration_s,
