@@ -146,7 +146,8 @@ impl Report {
         checks
     }
 
-    /// `value` of `this` against `other` in each round that measured both at concurrency `c`.
+    /// `value(point, other)` for each round that measured both the first `(scenario, server)`
+    /// and the other at concurrency `c`, points paired by round.
     fn per_round(
         &self,
         (scenario, server): (Scenario, &str),
@@ -176,5 +177,91 @@ impl Report {
             );
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::argon::ArgonFloor;
+    use crate::report::Machine;
+
+    fn wrk(requests: u64, p99_ms: f64) -> WrkResult {
+        WrkResult {
+            requests,
+            duration_us: 10_000_000,
+            errors_connect: 0,
+            errors_read: 0,
+            errors_write: 0,
+            errors_status: 0,
+            errors_timeout: 0,
+            p50_us: 1000.0,
+            p90_us: 1000.0,
+            p99_us: p99_ms * 1000.0,
+            max_us: p99_ms * 1000.0,
+            mean_us: 1000.0,
+        }
+    }
+
+    fn point(server: &str, round: u32, requests: u64, p99_ms: f64) -> Point {
+        Point {
+            scenario: Scenario::S1,
+            server: server.into(),
+            concurrency: 16,
+            round,
+            total: wrk(requests, p99_ms),
+            mixed: None,
+            cpu_us_per_request: 100.0,
+            peak_rss_mib: 20.0,
+            host_busy_percent: 95.0,
+        }
+    }
+
+    fn report(points: Vec<Point>) -> Report {
+        Report {
+            date: String::new(),
+            commit: String::new(),
+            machine: Machine {
+                cpu: String::new(),
+                cores: 2,
+                memory_gib: 1.0,
+                kernel: String::new(),
+                sched_autogroup: None,
+            },
+            warmup_s: 3,
+            duration_s: 10,
+            rounds: 3,
+            argon: ArgonFloor {
+                cores: 2,
+                one_hash_ms: 25.0,
+                one_fresh_hash_wall_ms: 40.0,
+                floor_per_second: 80.0,
+                parallel_per_second: 78.0,
+            },
+            points,
+            starts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn ratios_pair_points_of_the_same_round_and_the_median_decides() {
+        // Ratios by round: 0.70, 0.90, 0.85. Pairing across rounds (0.7 × 10,000 against
+        // 5,000) or judging on the first round alone would give another verdict.
+        let report = report(vec![
+            point("floor", 1, 10_000, 10.0),
+            point("connector", 1, 7_000, 30.0),
+            point("floor", 2, 5_000, 10.0),
+            point("connector", 2, 4_500, 11.0),
+            point("floor", 3, 8_000, 10.0),
+            point("connector", 3, 6_800, 12.0),
+        ]);
+        let checks = report.checks();
+        let find = |target| checks.iter().find(|c| c.target == target).unwrap();
+        let rps = find("req/s ÷ floor");
+        assert_eq!(rps.measured, "0.85 (0.70–0.90)");
+        assert!(rps.met);
+        let p99 = find("p99 ÷ floor");
+        assert_eq!(p99.measured, "1.20 (1.10–3.00)");
+        assert!(p99.met, "one 30 ms tail in three rounds does not decide");
     }
 }
