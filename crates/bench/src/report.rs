@@ -169,20 +169,18 @@ impl Report {
             let rounds: Vec<&Point> = self
                 .rounds_of(first.scenario, &first.server, first.concurrency)
                 .collect();
-            let spread = |f: &dyn Fn(&Point) -> f64| Spread::of(rounds.iter().map(|p| f(p)));
-            let median = |f: &dyn Fn(&Point) -> f64| spread(f).map_or(f64::NAN, |s| s.median);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {:.0} | {:.1} | {:.0} | {} |",
                 first.scenario,
                 first.concurrency,
                 first.server,
-                requests_per_second(spread(&|p| p.total.requests_per_second())),
-                ms(median(&|p| p.total.p50_us)),
-                ms(median(&|p| p.total.p99_us)),
-                median(&|p| p.cpu_us_per_request),
+                requests_per_second(spread(&rounds, |p| p.total.requests_per_second())),
+                ms(median(&rounds, |p| p.total.p50_us)),
+                ms(median(&rounds, |p| p.total.p99_us)),
+                median(&rounds, |p| p.cpu_us_per_request),
                 rounds.iter().map(|p| p.peak_rss_mib).fold(0.0, f64::max),
-                median(&|p| p.host_busy_percent),
+                median(&rounds, |p| p.host_busy_percent),
                 rounds.iter().map(|p| p.total.errors()).sum::<u64>()
             );
             // S4's two generators, each over the rounds; nothing for the other scenarios.
@@ -194,23 +192,30 @@ impl Report {
                 let Some(&(label, connections, _)) = results.first() else {
                     continue;
                 };
-                let of =
-                    |f: fn(&WrkResult) -> f64| Spread::of(results.iter().map(|(_, _, r)| f(r)));
-                let median = |f| of(f).map_or(f64::NAN, |s| s.median);
                 let _ = writeln!(
                     out,
                     "| ↳ {label} | {} | {} | {} | {} | {} | | | | {} |",
                     connections,
                     first.server,
-                    requests_per_second(of(WrkResult::requests_per_second)),
-                    ms(median(|r| r.p50_us)),
-                    ms(median(|r| r.p99_us)),
+                    requests_per_second(spread(&results, |(_, _, r)| r.requests_per_second())),
+                    ms(median(&results, |(_, _, r)| r.p50_us)),
+                    ms(median(&results, |(_, _, r)| r.p99_us)),
                     results.iter().map(|(_, _, r)| r.errors()).sum::<u64>()
                 );
             }
         }
         out.push('\n');
     }
+}
+
+/// The spread of `value` over the rounds in `items` (`None` when there are none).
+fn spread<T>(items: &[T], value: impl Fn(&T) -> f64) -> Option<Spread> {
+    Spread::of(items.iter().map(value))
+}
+
+/// The median of `value` over the rounds in `items`; NaN (printed "—") when there are none.
+fn median<T>(items: &[T], value: impl Fn(&T) -> f64) -> f64 {
+    spread(items, value).map_or(f64::NAN, |s| s.median)
 }
 
 /// `5836` for one round, `5836 (5410–6120)` for several.
