@@ -169,6 +169,7 @@ fn bench(cli: Cli) -> Result<()> {
         settings: &settings,
         ticks_per_second: procfs::clock_ticks_per_second(),
         points: Vec::new(),
+        argon_points: Vec::new(),
         starts: Vec::new(),
     };
     let floor_address = floor.as_ref().map(|(process, port)| (process.pid(), *port));
@@ -183,6 +184,7 @@ fn bench(cli: Cli) -> Result<()> {
         duration_s: cli.duration,
         rounds: cli.rounds,
         argon,
+        argon_points: runner.argon_points,
         points: runner.points,
         starts: runner.starts,
     };

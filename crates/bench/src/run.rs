@@ -1,23 +1,30 @@
 //! One bench run. For each scenario: a fresh process of every connector binary under test
 //! (start-up time and idle memory measured), then, round after round, for each concurrency
 //! every server in turn — the floor first, then the connectors — so all of them see the same
-//! machine within seconds of each other, and each round is one more side-by-side sample.
+//! machine within seconds of each other, and each round is one more side-by-side sample. S3
+//! has no floor server: its floor, the Argon2 throughput, is timed in the bench process
+//! instead, in the same place.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::argon;
 use crate::environment::{API_KEY, World};
 use crate::measure::{self, Measured};
 use crate::procfs;
-use crate::report::{Mixed, Point, Start, kib_to_mib};
+use crate::report::{ArgonPoint, Mixed, Point, Start, kib_to_mib};
 use crate::scenarios::{Scenario, mixed_split};
 use crate::wrk::{self, RequestKind, WrkResult};
 
 /// How long the idle memory is left to settle before it is read.
 const IDLE_SETTLE: Duration = Duration::from_secs(1);
 const AFTER_LOAD_SETTLE: Duration = Duration::from_secs(2);
+/// A server that used no CPU for this long has finished the previous point's requests.
+const QUIET: Duration = Duration::from_millis(300);
+/// Longer than 64 queued password requests take; after it the bench goes on regardless.
+const QUIET_TIMEOUT: Duration = Duration::from_secs(30);
 /// The connector's token route; the File id and `/Token` follow.
 const CONNECTOR_ROUTE: &str = "/api/v2/Files";
 
@@ -64,6 +71,7 @@ pub struct Runner<'a> {
     pub settings: &'a Settings,
     pub ticks_per_second: u64,
     pub points: Vec<Point>,
+    pub argon_points: Vec<ArgonPoint>,
     pub starts: Vec<Start>,
 }
 
@@ -116,6 +124,9 @@ impl Runner<'_> {
         for round in 1..=self.settings.rounds {
             for &c in &self.settings.concurrencies {
                 let at = At { scenario, c, round };
+                if scenario == Scenario::S3 {
+                    self.argon_point(&targets, at)?;
+                }
                 for target in &targets {
                     if scenario == Scenario::S4 {
                         self.mixed_point(target, at)?;
@@ -140,6 +151,43 @@ impl Runner<'_> {
                 idle_after_load_rss_mib: kib_to_mib(after.rss_kib),
             });
         }
+        Ok(())
+    }
+
+    /// Times the Argon2 floor for the S3 points at `at`, once the servers have finished the
+    /// previous point's hashes (which would share the cores with it).
+    fn argon_point(&mut self, targets: &[Target], at: At) -> Result<()> {
+        for target in targets {
+            self.wait_until_quiet(target)?;
+        }
+        let timing = argon::time_floor()?;
+        eprintln!(
+            "bench: {} c={} round {} Argon2 floor: one hash {:.1} ms of CPU → {:.1} hashes/s",
+            at.scenario, at.c, at.round, timing.one_hash_ms, timing.floor_per_second
+        );
+        self.argon_points.push(ArgonPoint {
+            concurrency: at.c,
+            round: at.round,
+            timing,
+        });
+        Ok(())
+    }
+
+    fn wait_until_quiet(&self, target: &Target) -> Result<()> {
+        let started = Instant::now();
+        let mut before = procfs::cpu_time(target.pid, self.ticks_per_second)?;
+        while started.elapsed() < QUIET_TIMEOUT {
+            std::thread::sleep(QUIET);
+            let now = procfs::cpu_time(target.pid, self.ticks_per_second)?;
+            if now == before {
+                return Ok(());
+            }
+            before = now;
+        }
+        eprintln!(
+            "bench: {} still busy after {QUIET_TIMEOUT:?}; timing the Argon2 floor anyway",
+            target.name
+        );
         Ok(())
     }
 

@@ -81,9 +81,14 @@ impl Report {
                 }
             }
             for c in [16, 64] {
-                let s3 = self.rounds_of(Scenario::S3, server, c);
-                let argon = self.argon.floor_per_second;
-                if let Some(ratio) = Spread::of(s3.map(|p| p.total.requests_per_second() / argon)) {
+                let s3 = self.rounds_of(Scenario::S3, server, c).filter_map(|p| {
+                    let floor = self
+                        .argon_points
+                        .iter()
+                        .find(|a| a.concurrency == c && a.round == p.round)?;
+                    Some(p.total.requests_per_second() / floor.timing.floor_per_second)
+                });
+                if let Some(ratio) = Spread::of(s3) {
                     check(
                         "req/s ÷ Argon2 floor",
                         format!("S3 c={c}"),
@@ -183,8 +188,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::argon::ArgonFloor;
-    use crate::report::Machine;
+    use crate::argon::{ArgonFloor, ArgonTiming};
+    use crate::report::{ArgonPoint, Machine};
 
     fn wrk(requests: u64, p99_ms: f64) -> WrkResult {
         WrkResult {
@@ -217,6 +222,14 @@ mod tests {
         }
     }
 
+    fn argon_timing(floor_per_second: f64) -> ArgonTiming {
+        ArgonTiming {
+            cores: 2,
+            one_hash_ms: 2000.0 / floor_per_second,
+            floor_per_second,
+        }
+    }
+
     fn report(points: Vec<Point>) -> Report {
         Report {
             date: String::new(),
@@ -232,12 +245,11 @@ mod tests {
             duration_s: 10,
             rounds: 3,
             argon: ArgonFloor {
-                cores: 2,
-                one_hash_ms: 25.0,
+                timing: argon_timing(80.0),
                 one_fresh_hash_wall_ms: 40.0,
-                floor_per_second: 80.0,
                 parallel_per_second: 78.0,
             },
+            argon_points: Vec::new(),
             points,
             starts: Vec::new(),
         }
@@ -263,5 +275,30 @@ mod tests {
         let p99 = find("p99 ÷ floor");
         assert_eq!(p99.measured, "1.20 (1.10–3.00)");
         assert!(p99.met, "one 30 ms tail in three rounds does not decide");
+    }
+
+    #[test]
+    fn s3_is_judged_against_the_argon2_floor_timed_in_its_own_round() {
+        let s3 = |round, requests| Point {
+            scenario: Scenario::S3,
+            ..point("connector", round, requests, 100.0)
+        };
+        let floor = |round, per_second| ArgonPoint {
+            concurrency: 16,
+            round,
+            timing: argon_timing(per_second),
+        };
+        // 10 s points: 40, 30 and 36 req/s against floors of 40, 40 and 30 → 1.0, 0.75, 1.2.
+        // Against the floor of the run's start (80/s, in `report`) all would miss.
+        let mut report = report(vec![s3(1, 400), s3(2, 300), s3(3, 360)]);
+        report.argon_points = vec![floor(1, 40.0), floor(2, 40.0), floor(3, 30.0)];
+
+        let checks = report.checks();
+        let argon = checks
+            .iter()
+            .find(|c| c.target == "req/s ÷ Argon2 floor")
+            .unwrap();
+        assert_eq!(argon.measured, "1.00 (0.75–1.20)");
+        assert!(argon.met);
     }
 }
