@@ -34,6 +34,10 @@ pub struct ArgonTiming {
     /// CPU time of one hash (mean of [`TIMED_HASHES`]), reused memory.
     pub one_hash_ms: f64,
     pub floor_per_second: f64,
+    /// What `cores` threads hashing in parallel (reused memory) really achieved right after,
+    /// while the rest of the machine was idle: the floor assumes the cores do not slow each
+    /// other down, and on a VM sharing memory bandwidth and cache they do.
+    pub parallel_per_second: f64,
 }
 
 /// The floor at the start of the run.
@@ -44,9 +48,6 @@ pub struct ArgonFloor {
     /// Wall time of one hash as `domain::password::hash_password` does it (fresh memory), for
     /// comparison.
     pub one_fresh_hash_wall_ms: f64,
-    /// What `cores` threads hashing in parallel (reused memory) really achieved while the rest
-    /// of the machine was idle (memory bandwidth and other processes show here).
-    pub parallel_per_second: f64,
 }
 
 struct Hasher {
@@ -90,11 +91,16 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Times [`TIMED_HASHES`] hashes on this thread in `hasher`'s (already used) memory.
-fn time_hashes(hasher: &mut Hasher) -> Result<ArgonTiming> {
+/// The floor now: [`TIMED_HASHES`] hashes timed on this thread (about a second), then all
+/// cores hashing for [`PARALLEL_DURATION`].
+pub fn time_floor() -> Result<ArgonTiming> {
+    let password = crate::scenarios::PASSWORD;
+    let mut hasher = Hasher::new()?;
+    // Faults the memory in, as the connector's kept buffers are.
+    hasher.hash(password, &[0; 16])?;
     let cpu_before = thread_cpu()?;
     for i in 0..TIMED_HASHES {
-        std::hint::black_box(hasher.hash(crate::scenarios::PASSWORD, &[i as u8; 16])?);
+        std::hint::black_box(hasher.hash(password, &[i as u8; 16])?);
     }
     let one_hash = (thread_cpu()? - cpu_before) / TIMED_HASHES;
     let cores = cores();
@@ -102,33 +108,11 @@ fn time_hashes(hasher: &mut Hasher) -> Result<ArgonTiming> {
         cores,
         one_hash_ms: one_hash.as_secs_f64() * 1000.0,
         floor_per_second: cores as f64 / one_hash.as_secs_f64(),
+        parallel_per_second: parallel_per_second(cores)?,
     })
 }
 
-/// The floor now (about a second of hashing on one core): what the next S3 point is judged
-/// against.
-pub fn time_floor() -> Result<ArgonTiming> {
-    let mut hasher = Hasher::new()?;
-    // Faults the memory in, as the connector's kept buffers are.
-    hasher.hash(crate::scenarios::PASSWORD, &[0; 16])?;
-    time_hashes(&mut hasher)
-}
-
-pub fn measure() -> Result<ArgonFloor> {
-    let cores = cores();
-    let password = crate::scenarios::PASSWORD;
-    let salt = [42u8; domain::password::SALT_LEN];
-    let mut hasher = Hasher::new()?;
-
-    let fresh_started = Instant::now();
-    let expected = domain::password::hash_password(password, &salt);
-    let fresh_wall = fresh_started.elapsed();
-    ensure!(
-        hasher.hash(password, &salt)? == expected,
-        "the bench's Argon2 parameters differ from domain::password's"
-    );
-    let timing = time_hashes(&mut hasher)?;
-
+fn parallel_per_second(cores: usize) -> Result<f64> {
     let started = Instant::now();
     let hashes: u32 = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..cores)
@@ -137,7 +121,7 @@ pub fn measure() -> Result<ArgonFloor> {
                     let mut hasher = Hasher::new()?;
                     let mut count = 0;
                     while started.elapsed() < PARALLEL_DURATION {
-                        std::hint::black_box(hasher.hash(password, &salt)?);
+                        std::hint::black_box(hasher.hash(crate::scenarios::PASSWORD, &[7; 16])?);
                         count += 1;
                     }
                     Ok(count)
@@ -152,9 +136,21 @@ pub fn measure() -> Result<ArgonFloor> {
             })
             .sum::<Result<u32>>()
     })?;
+    Ok(f64::from(hashes) / started.elapsed().as_secs_f64())
+}
+
+pub fn measure() -> Result<ArgonFloor> {
+    let password = crate::scenarios::PASSWORD;
+    let salt = [42u8; domain::password::SALT_LEN];
+    let fresh_started = Instant::now();
+    let expected = domain::password::hash_password(password, &salt);
+    let fresh_wall = fresh_started.elapsed();
+    ensure!(
+        Hasher::new()?.hash(password, &salt)? == expected,
+        "the bench's Argon2 parameters differ from domain::password's"
+    );
     Ok(ArgonFloor {
-        timing,
+        timing: time_floor()?,
         one_fresh_hash_wall_ms: fresh_wall.as_secs_f64() * 1000.0,
-        parallel_per_second: f64::from(hashes) / started.elapsed().as_secs_f64(),
     })
 }

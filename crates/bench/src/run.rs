@@ -162,8 +162,14 @@ impl Runner<'_> {
         }
         let timing = argon::time_floor()?;
         eprintln!(
-            "bench: {} c={} round {} Argon2 floor: one hash {:.1} ms of CPU → {:.1} hashes/s",
-            at.scenario, at.c, at.round, timing.one_hash_ms, timing.floor_per_second
+            "bench: {} c={} round {} Argon2 floor: one hash {:.1} ms of CPU → {:.1} hashes/s \
+             (all cores in parallel: {:.1}/s)",
+            at.scenario,
+            at.c,
+            at.round,
+            timing.one_hash_ms,
+            timing.floor_per_second,
+            timing.parallel_per_second
         );
         self.argon_points.push(ArgonPoint {
             concurrency: at.c,

@@ -227,6 +227,7 @@ mod tests {
             cores: 2,
             one_hash_ms: 2000.0 / floor_per_second,
             floor_per_second,
+            parallel_per_second: floor_per_second,
         }
     }
 
@@ -247,7 +248,6 @@ mod tests {
             argon: ArgonFloor {
                 timing: argon_timing(80.0),
                 one_fresh_hash_wall_ms: 40.0,
-                parallel_per_second: 78.0,
             },
             argon_points: Vec::new(),
             points,
