@@ -1,5 +1,6 @@
 //! The targets of issue 6, checked for every connector binary of a run: ratios are taken
 //! within each round (servers measured seconds apart), and the verdict is on their median.
+//! Ratios show three decimals, so a median of 0.795 does not read as a missed 0.80.
 
 use std::fmt::Write as _;
 
@@ -64,7 +65,7 @@ impl Report {
                         check(
                             "req/s ÷ floor",
                             point.clone(),
-                            format!("{rps:.2}"),
+                            format!("{rps:.3}"),
                             format!("≥ {FLOOR_RPS}"),
                             rps.median >= FLOOR_RPS,
                         );
@@ -73,7 +74,7 @@ impl Report {
                         check(
                             "p99 ÷ floor",
                             point,
-                            format!("{p99:.2}"),
+                            format!("{p99:.3}"),
                             format!("≤ {FLOOR_P99}"),
                             p99.median <= FLOOR_P99,
                         );
@@ -92,7 +93,7 @@ impl Report {
                     check(
                         "req/s ÷ Argon2 floor",
                         format!("S3 c={c}"),
-                        format!("{ratio:.2}"),
+                        format!("{ratio:.3}"),
                         format!("≥ {ARGON}"),
                         ratio.median >= ARGON,
                     );
@@ -104,7 +105,7 @@ impl Report {
                     check(
                         "plain p99 ÷ S1 p99",
                         format!("S4 c={c}"),
-                        format!("{ratio:.2}"),
+                        format!("{ratio:.3}"),
                         format!("≤ {MIXED_P99}"),
                         ratio.median <= MIXED_P99,
                     );
@@ -270,10 +271,10 @@ mod tests {
         let checks = report.checks();
         let find = |target| checks.iter().find(|c| c.target == target).unwrap();
         let rps = find("req/s ÷ floor");
-        assert_eq!(rps.measured, "0.85 (0.70–0.90)");
+        assert_eq!(rps.measured, "0.850 (0.700–0.900)");
         assert!(rps.met);
         let p99 = find("p99 ÷ floor");
-        assert_eq!(p99.measured, "1.20 (1.10–3.00)");
+        assert_eq!(p99.measured, "1.200 (1.100–3.000)");
         assert!(p99.met, "one 30 ms tail in three rounds does not decide");
     }
 
@@ -298,7 +299,7 @@ mod tests {
             .iter()
             .find(|c| c.target == "req/s ÷ Argon2 floor")
             .unwrap();
-        assert_eq!(argon.measured, "1.00 (0.75–1.20)");
+        assert_eq!(argon.measured, "1.000 (0.750–1.200)");
         assert!(argon.met);
     }
 }
