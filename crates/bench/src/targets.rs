@@ -1,6 +1,6 @@
 //! The targets of issue 6, checked for every connector binary of a run: ratios are taken
 //! within each round (servers measured seconds apart), and the verdict is on their median.
-//! Ratios show three decimals, so a median of 0.795 does not read as a missed 0.80.
+//! Ratios show three decimals, so a median just below a goal (0.797) does not print as the goal.
 
 use std::fmt::Write as _;
 
