@@ -2,6 +2,7 @@
 //! time, its peak RSS (reset before the warm-up) and how busy the whole machine was; optionally a
 //! `perf` profile of the server.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -16,6 +17,8 @@ use crate::wrk::{self, RequestKind, WrkResult};
 pub struct Measured {
     pub results: Vec<WrkResult>,
     pub cpu: Duration,
+    /// User and system ticks by thread kind ([`procfs::ticks_by_thread_kind`]) over the run.
+    pub ticks_by_thread_kind: BTreeMap<String, (u64, u64)>,
     pub peak_kib: u64,
     pub host_busy_percent: f64,
 }
@@ -45,6 +48,7 @@ pub fn point(
         wrk::finish(child)?;
     }
     let cpu_before = procfs::cpu_time(pid, ticks_per_second)?;
+    let threads_before = procfs::ticks_by_thread_kind(pid)?;
     let host_before = HostCpu::now()?;
     let perf = profile
         .map(|file| perf_record(pid, file, duration))
@@ -55,6 +59,7 @@ pub fn point(
         .map(wrk::finish)
         .collect::<Result<Vec<_>>>()?;
     let cpu_after = procfs::cpu_time(pid, ticks_per_second)?;
+    let threads_after = procfs::ticks_by_thread_kind(pid)?;
     let host_after = HostCpu::now()?;
     let memory = procfs::memory(pid)?;
     if let Some(perf) = perf {
@@ -64,9 +69,22 @@ pub fn point(
     if !peak_reset {
         eprintln!("bench: could not reset the peak RSS of {pid}; it covers the process's life");
     }
+    let ticks_by_thread_kind = threads_after
+        .into_iter()
+        .map(|(kind, (user, system))| {
+            let (user_before, system_before) =
+                threads_before.get(&kind).copied().unwrap_or_default();
+            let used = (
+                user.saturating_sub(user_before),
+                system.saturating_sub(system_before),
+            );
+            (kind, used)
+        })
+        .collect();
     Ok(Measured {
         results,
         cpu: cpu_after.saturating_sub(cpu_before),
+        ticks_by_thread_kind,
         peak_kib: memory.peak_kib,
         host_busy_percent: host_before.busy_percent_until(host_after),
     })

@@ -2,6 +2,7 @@
 //! memory and its peak (`/proc/<pid>/status`), resetting that peak (`/proc/<pid>/clear_refs`),
 //! and how busy all cores were (`/proc/stat`).
 
+use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
 
@@ -29,14 +30,20 @@ pub fn cpu_time(pid: u32, ticks_per_second: u64) -> Result<Duration> {
     ))
 }
 
-/// `utime + stime` (fields 14 and 15) of a `/proc/<pid>/stat` line. The command name (field 2)
-/// may hold spaces and parentheses, so fields are counted from its last `)`.
+/// `utime + stime` (fields 14 and 15) of a `/proc/<pid>/stat` line.
 pub fn cpu_ticks(stat: &str) -> Result<u64> {
-    let Some((_, rest)) = stat.rsplit_once(')') else {
+    let (_, user, system) = parse_stat(stat)?;
+    Ok(user + system)
+}
+
+/// The command name, `utime` and `stime` of a `/proc/<pid>/stat` (or `task/<tid>/stat`) line.
+/// The name (field 2) may hold spaces and parentheses, so fields are counted from its last `)`.
+fn parse_stat(stat: &str) -> Result<(&str, u64, u64)> {
+    let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
         bail!("no command name in a /proc stat line");
     };
-    // `rest` starts at field 3 (state): utime is field 14, so index 11 here.
-    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name comes field 3 (state): utime is field 14, so index 11 here.
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
     let field = |index: usize| -> Result<u64> {
         fields
             .get(index)
@@ -44,7 +51,33 @@ pub fn cpu_ticks(stat: &str) -> Result<u64> {
             .parse::<u64>()
             .context("non-numeric /proc stat field")
     };
-    Ok(field(11)? + field(12)?)
+    Ok((&stat[open + 1..close], field(11)?, field(12)?))
+}
+
+/// User and system CPU ticks of a process's living threads, summed by kind: the thread's name
+/// without a trailing number (`password-hash-0` and `password-hash-1` are one kind). Threads
+/// that exited are not counted.
+pub fn ticks_by_thread_kind(pid: u32) -> Result<BTreeMap<String, (u64, u64)>> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .with_context(|| format!("reading /proc/{pid}/task"))?;
+    let mut kinds = BTreeMap::new();
+    for task in tasks.flatten() {
+        // A thread may exit between listing and reading.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (name, user, system) = parse_stat(&stat)?;
+        let entry = kinds.entry(thread_kind(name)).or_insert((0, 0));
+        entry.0 += user;
+        entry.1 += system;
+    }
+    Ok(kinds)
+}
+
+fn thread_kind(name: &str) -> String {
+    name.trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches(['-', '_', ' '])
+        .to_owned()
 }
 
 /// Resident memory of a process now (`VmRSS`) and at its peak (`VmHWM`), in KiB.
@@ -136,6 +169,16 @@ mod tests {
         let stat = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 1234 0 0 0 \
                     250 75 0 0 20 0 9 0 12345 123456789 2048 18446744073709551615";
         assert_eq!(cpu_ticks(stat).unwrap(), 325);
+    }
+
+    #[test]
+    fn threads_are_grouped_by_their_name_without_its_number() {
+        assert_eq!(thread_kind("password-hash-1"), "password-hash");
+        assert_eq!(thread_kind("r2d2-worker-12"), "r2d2-worker");
+        assert_eq!(thread_kind("actix-server wo"), "actix-server wo");
+        let (name, user, system) =
+            parse_stat("77 (tokio-rt-worker) S 1 1 1 0 -1 0 0 0 0 0 40 2 0 0").unwrap();
+        assert_eq!((name, user, system), ("tokio-rt-worker", 40, 2));
     }
 
     #[test]

@@ -35,8 +35,19 @@ pub struct Point {
     /// S4: the S1 and the S3 generator separately, with their connections.
     pub mixed: Option<Mixed>,
     pub cpu_us_per_request: f64,
+    /// The same by kind of thread (actix workers, tokio's runtime and blocking pool, …), for
+    /// the threads alive at the end of the point.
+    pub cpu_by_thread: Vec<ThreadCpu>,
     pub peak_rss_mib: f64,
     pub host_busy_percent: f64,
+}
+
+/// CPU per request of one kind of thread, user and system apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadCpu {
+    pub kind: String,
+    pub user_us_per_request: f64,
+    pub system_us_per_request: f64,
 }
 
 /// The Argon2 floor timed seconds before the S3 points of one concurrency and round: what
@@ -169,6 +180,7 @@ impl Report {
             a.one_fresh_hash_wall_ms
         );
         self.points_table(&mut out);
+        self.threads_table(&mut out);
         self.targets_table(&mut out);
         out
     }
@@ -227,6 +239,51 @@ impl Report {
         out.push('\n');
     }
 
+    /// Where each point's CPU went, by kind of thread: user + system µs per request, medians
+    /// of the rounds; kinds under 1 µs left out.
+    fn threads_table(&self, out: &mut String) {
+        out.push_str(
+            "| scenario | c | server | CPU µs/req by thread: user + system |\n\
+             |---|---:|---|---|\n",
+        );
+        for first in self.distinct_points() {
+            let rounds: Vec<&Point> = self
+                .rounds_of(first.scenario, &first.server, first.concurrency)
+                .collect();
+            let mut kinds: Vec<&str> = rounds
+                .iter()
+                .flat_map(|p| p.cpu_by_thread.iter().map(|t| t.kind.as_str()))
+                .collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let parts: Vec<String> = kinds
+                .into_iter()
+                .filter_map(|kind| {
+                    let of = |value: fn(&ThreadCpu) -> f64| {
+                        median(&rounds, |p| {
+                            p.cpu_by_thread
+                                .iter()
+                                .find(|t| t.kind == kind)
+                                .map_or(0.0, value)
+                        })
+                    };
+                    let user = of(|t| t.user_us_per_request);
+                    let system = of(|t| t.system_us_per_request);
+                    (user + system >= 1.0).then(|| format!("{kind} {user:.0} + {system:.0}"))
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                first.scenario,
+                first.concurrency,
+                first.server,
+                parts.join(" · ")
+            );
+        }
+        out.push('\n');
+    }
+
     /// The Argon2 floor's row for S3 at concurrency `c`, over the rounds.
     fn argon_row(&self, c: u32, out: &mut String) {
         let timings: Vec<&ArgonTiming> = self
@@ -262,4 +319,113 @@ fn median<T>(items: &[T], value: impl Fn(&T) -> f64) -> f64 {
 /// `5836` for one round, `5836 (5410–6120)` for several.
 fn requests_per_second(spread: Option<Spread>) -> String {
     spread.map_or_else(|| "—".into(), |s| format!("{s:.0}"))
+}
+
+/// Reports and points for the tests of the tables and the targets.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::argon::ArgonFloor;
+
+    pub fn wrk(requests: u64, p99_ms: f64) -> WrkResult {
+        WrkResult {
+            requests,
+            duration_us: 10_000_000,
+            errors_connect: 0,
+            errors_read: 0,
+            errors_write: 0,
+            errors_status: 0,
+            errors_timeout: 0,
+            p50_us: 1000.0,
+            p90_us: 1000.0,
+            p99_us: p99_ms * 1000.0,
+            max_us: p99_ms * 1000.0,
+            mean_us: 1000.0,
+        }
+    }
+
+    pub fn point(server: &str, round: u32, requests: u64, p99_ms: f64) -> Point {
+        Point {
+            scenario: Scenario::S1,
+            server: server.into(),
+            concurrency: 16,
+            round,
+            total: wrk(requests, p99_ms),
+            mixed: None,
+            cpu_us_per_request: 100.0,
+            cpu_by_thread: Vec::new(),
+            peak_rss_mib: 20.0,
+            host_busy_percent: 95.0,
+        }
+    }
+
+    pub fn argon_timing(floor_per_second: f64) -> ArgonTiming {
+        ArgonTiming {
+            cores: 2,
+            one_hash_ms: 2000.0 / floor_per_second,
+            floor_per_second,
+            parallel_per_second: floor_per_second,
+        }
+    }
+
+    pub fn report(points: Vec<Point>) -> Report {
+        Report {
+            date: String::new(),
+            commit: String::new(),
+            machine: Machine {
+                cpu: String::new(),
+                cores: 2,
+                memory_gib: 1.0,
+                kernel: String::new(),
+                sched_autogroup: None,
+            },
+            warmup_s: 3,
+            duration_s: 10,
+            rounds: 3,
+            argon: ArgonFloor {
+                timing: argon_timing(80.0),
+                one_fresh_hash_wall_ms: 40.0,
+            },
+            argon_points: Vec::new(),
+            points,
+            starts: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{point, report};
+    use super::*;
+
+    #[test]
+    fn the_threads_table_shows_each_kinds_median_and_leaves_out_the_idle_ones() {
+        let with_threads = |round, actix_user| Point {
+            cpu_by_thread: vec![
+                ThreadCpu {
+                    kind: "actix-server wo".into(),
+                    user_us_per_request: actix_user,
+                    system_us_per_request: 27.0,
+                },
+                ThreadCpu {
+                    kind: "r2d2-worker".into(),
+                    user_us_per_request: 0.2,
+                    system_us_per_request: 0.1,
+                },
+            ],
+            ..point("connector", round, 5_000, 10.0)
+        };
+        let report = report(vec![
+            with_threads(1, 120.0),
+            with_threads(2, 100.0),
+            with_threads(3, 109.0),
+        ]);
+
+        let mut table = String::new();
+        report.threads_table(&mut table);
+        assert!(
+            table.contains("| S1 | 16 | connector | actix-server wo 109 + 27 |"),
+            "{table}"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::argon;
 use crate::environment::{API_KEY, World};
 use crate::measure::{self, Measured};
 use crate::procfs;
-use crate::report::{ArgonPoint, Mixed, Point, Start, kib_to_mib};
+use crate::report::{ArgonPoint, Mixed, Point, Start, ThreadCpu, kib_to_mib};
 use crate::scenarios::{Scenario, mixed_split};
 use crate::wrk::{self, RequestKind, WrkResult};
 
@@ -296,7 +296,19 @@ impl Runner<'_> {
             c: concurrency,
             round,
         } = at;
-        let cpu_us_per_request = measured.cpu.as_secs_f64() * 1e6 / total.requests.max(1) as f64;
+        let requests = total.requests.max(1) as f64;
+        let cpu_us_per_request = measured.cpu.as_secs_f64() * 1e6 / requests;
+        let us_per_request =
+            |ticks: u64| ticks as f64 * 1e6 / self.ticks_per_second as f64 / requests;
+        let cpu_by_thread = measured
+            .ticks_by_thread_kind
+            .iter()
+            .map(|(kind, &(user, system))| ThreadCpu {
+                kind: kind.clone(),
+                user_us_per_request: us_per_request(user),
+                system_us_per_request: us_per_request(system),
+            })
+            .collect();
         let mut line = format!(
             "bench: {scenario} c={concurrency} round {round} {server}: {:.0} req/s",
             total.requests_per_second()
@@ -326,6 +338,7 @@ impl Runner<'_> {
             total,
             mixed,
             cpu_us_per_request,
+            cpu_by_thread,
             peak_rss_mib: kib_to_mib(measured.peak_kib),
             host_busy_percent: measured.host_busy_percent,
         });

@@ -189,72 +189,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::argon::{ArgonFloor, ArgonTiming};
-    use crate::report::{ArgonPoint, Machine};
-
-    fn wrk(requests: u64, p99_ms: f64) -> WrkResult {
-        WrkResult {
-            requests,
-            duration_us: 10_000_000,
-            errors_connect: 0,
-            errors_read: 0,
-            errors_write: 0,
-            errors_status: 0,
-            errors_timeout: 0,
-            p50_us: 1000.0,
-            p90_us: 1000.0,
-            p99_us: p99_ms * 1000.0,
-            max_us: p99_ms * 1000.0,
-            mean_us: 1000.0,
-        }
-    }
-
-    fn point(server: &str, round: u32, requests: u64, p99_ms: f64) -> Point {
-        Point {
-            scenario: Scenario::S1,
-            server: server.into(),
-            concurrency: 16,
-            round,
-            total: wrk(requests, p99_ms),
-            mixed: None,
-            cpu_us_per_request: 100.0,
-            peak_rss_mib: 20.0,
-            host_busy_percent: 95.0,
-        }
-    }
-
-    fn argon_timing(floor_per_second: f64) -> ArgonTiming {
-        ArgonTiming {
-            cores: 2,
-            one_hash_ms: 2000.0 / floor_per_second,
-            floor_per_second,
-            parallel_per_second: floor_per_second,
-        }
-    }
-
-    fn report(points: Vec<Point>) -> Report {
-        Report {
-            date: String::new(),
-            commit: String::new(),
-            machine: Machine {
-                cpu: String::new(),
-                cores: 2,
-                memory_gib: 1.0,
-                kernel: String::new(),
-                sched_autogroup: None,
-            },
-            warmup_s: 3,
-            duration_s: 10,
-            rounds: 3,
-            argon: ArgonFloor {
-                timing: argon_timing(80.0),
-                one_fresh_hash_wall_ms: 40.0,
-            },
-            argon_points: Vec::new(),
-            points,
-            starts: Vec::new(),
-        }
-    }
+    use crate::report::ArgonPoint;
+    use crate::report::fixtures::{argon_timing, point, report};
 
     #[test]
     fn ratios_pair_points_of_the_same_round_and_the_median_decides() {
