@@ -1,6 +1,5 @@
 //! The targets of issue 6, checked for every connector binary of a run: ratios are taken
 //! within each round (servers measured seconds apart), and the verdict is on their median.
-//! Ratios show three decimals, so a median just below a goal (0.797) does not print as the goal.
 
 use std::fmt::Write as _;
 
@@ -62,22 +61,12 @@ impl Report {
                     };
                     let point = format!("{scenario} c={c}");
                     if let Some(rps) = ratio(WrkResult::requests_per_second) {
-                        check(
-                            "req/s ÷ floor",
-                            point.clone(),
-                            format!("{rps:.3}"),
-                            format!("≥ {FLOOR_RPS}"),
-                            rps.median >= FLOOR_RPS,
-                        );
+                        let (measured, goal, met) = ratio_verdict(rps, Bound::AtLeast(FLOOR_RPS));
+                        check("req/s ÷ floor", point.clone(), measured, goal, met);
                     }
                     if let Some(p99) = ratio(|r| r.p99_us) {
-                        check(
-                            "p99 ÷ floor",
-                            point,
-                            format!("{p99:.3}"),
-                            format!("≤ {FLOOR_P99}"),
-                            p99.median <= FLOOR_P99,
-                        );
+                        let (measured, goal, met) = ratio_verdict(p99, Bound::AtMost(FLOOR_P99));
+                        check("p99 ÷ floor", point, measured, goal, met);
                     }
                 }
             }
@@ -90,24 +79,26 @@ impl Report {
                     Some(p.total.requests_per_second() / floor.timing.floor_per_second)
                 });
                 if let Some(ratio) = Spread::of(s3) {
+                    let (measured, goal, met) = ratio_verdict(ratio, Bound::AtLeast(ARGON));
                     check(
                         "req/s ÷ Argon2 floor",
                         format!("S3 c={c}"),
-                        format!("{ratio:.3}"),
-                        format!("≥ {ARGON}"),
-                        ratio.median >= ARGON,
+                        measured,
+                        goal,
+                        met,
                     );
                 }
                 let s4 = (Scenario::S4, server);
                 if let Some(ratio) = self.per_round(s4, (Scenario::S1, server), c, |p, s1| {
                     Some(p.mixed.as_ref()?.plain.p99_us / s1.total.p99_us)
                 }) {
+                    let (measured, goal, met) = ratio_verdict(ratio, Bound::AtMost(MIXED_P99));
                     check(
                         "plain p99 ÷ S1 p99",
                         format!("S4 c={c}"),
-                        format!("{ratio:.3}"),
-                        format!("≤ {MIXED_P99}"),
-                        ratio.median <= MIXED_P99,
+                        measured,
+                        goal,
+                        met,
                     );
                 }
             }
@@ -184,6 +175,23 @@ impl Report {
         }
         out.push('\n');
     }
+}
+
+/// The goal of a ratio target.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+/// What a ratio target's check shows and whether its median meets `bound`. Ratios show three
+/// decimals, so a median just below a goal (0.797) does not print as the goal.
+fn ratio_verdict(ratio: Spread, bound: Bound) -> (String, String, bool) {
+    let (goal, met) = match bound {
+        Bound::AtLeast(goal) => (format!("≥ {goal}"), ratio.median >= goal),
+        Bound::AtMost(goal) => (format!("≤ {goal}"), ratio.median <= goal),
+    };
+    (format!("{ratio:.3}"), goal, met)
 }
 
 #[cfg(test)]
