@@ -10,6 +10,8 @@
 mod argon;
 mod database;
 mod environment;
+#[cfg(test)]
+mod fixtures;
 mod floor;
 mod measure;
 mod processes;

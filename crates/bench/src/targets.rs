@@ -197,8 +197,8 @@ fn ratio_verdict(ratio: Spread, bound: Bound) -> (String, String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{argon_timing, point, report};
     use crate::report::ArgonPoint;
-    use crate::report::fixtures::{argon_timing, point, report};
 
     #[test]
     fn ratios_pair_points_of_the_same_round_and_the_median_decides() {
