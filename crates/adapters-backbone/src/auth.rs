@@ -104,6 +104,12 @@ impl Authenticator {
         let answer = loop {
             let request = transport.post(Route::Login).form(&form);
             match transport.send(request, transport.request_timeout).await {
+                Ok(answer) if answer.status == 408 && !retried => {
+                    tracing::info!(
+                        "the Backbone timed out the connection before reading the login; retrying once"
+                    );
+                    retried = true;
+                }
                 Ok(answer) => break answer,
                 Err(NoAnswer {
                     error,

@@ -13,11 +13,14 @@
 //! - the Backbone answered 400 `'content' must be empty.`: the token route accepts anonymous
 //!   callers, so a bearer it no longer honours (expired earlier than announced) makes the request
 //!   anonymous instead of a 401, and anonymous tokens may carry no content. Nothing was created;
-//!   handled like the 401.
+//!   handled like the 401;
+//! - the Backbone answered 408: it timed out the connection before reading the request (an idle
+//!   pooled connection it closed just as the request went out on it). Nothing was read, so
+//!   nothing was created; retried at once, on another connection.
 //!
-//! Both reasons share that one retry. Never retried: a timeout after sending, a connection lost
+//! All these reasons share that one retry. Never retried: a timeout after sending, a connection lost
 //! while waiting for or reading the answer, and every other answered status.
-//! A login (`/connect/token` creates nothing) is also retried once after a connect error;
+//! A login (`/connect/token` creates nothing) is also retried once after a connect error or a 408;
 //! `check_connection` is never retried, so the health endpoint reports what it saw.
 //!
 //! How answers become [`BackboneError`] variants is tabled in the `errors` module.

@@ -18,6 +18,9 @@ enum Retry {
     NotConnected,
     /// 401 (the bearer was refused before anything was created): log in again.
     Unauthorized,
+    /// 408: the Backbone gave up waiting for a request it never read, as it does with an idle
+    /// connection just as the request goes out on it.
+    NotRead,
 }
 
 pub(crate) async fn create(
@@ -69,6 +72,12 @@ pub(crate) async fn create(
                 let created = errors::created_token(answer.status, &answer.body)?;
                 tracing::Span::current().record("token_id", created.id.as_str());
                 return Ok(created);
+            }
+            408 if retry.is_none() => {
+                tracing::info!(
+                    "the Backbone timed out the connection before reading the create; retrying once"
+                );
+                retry = Some(Retry::NotRead);
             }
             401 if retry.is_none() => {
                 tracing::info!(

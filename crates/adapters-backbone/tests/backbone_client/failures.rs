@@ -99,6 +99,36 @@ async fn an_unreadable_201_is_unexpected_and_not_retried() {
 }
 
 #[tokio::test]
+async fn a_408_is_retried_once_because_the_request_was_never_read() {
+    let fake = FakeBackbone::start(answering(|n| {
+        if n == 0 {
+            Reply::empty(408)
+        } else {
+            Reply::created(n)
+        }
+    }))
+    .await;
+    let created = create(&client(&fake.base_url()))
+        .await
+        .expect("created on the retry");
+    assert_eq!(created.id.as_str(), "TOK00000000000000001");
+    assert_eq!(fake.creates(), 2);
+}
+
+#[tokio::test]
+async fn a_second_408_is_an_error_not_a_loop() {
+    let fake = FakeBackbone::start(answering(|_| Reply::empty(408))).await;
+    let error = create(&client(&fake.base_url()))
+        .await
+        .expect_err("408 twice");
+    assert!(
+        matches!(error, BackboneError::UnexpectedResponse { status: 408, .. }),
+        "{error:?}"
+    );
+    assert_eq!(fake.creates(), 2);
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_unavailable() {
     let mut config = config(&unused_address().await);
     config.connect_retry_delay = Duration::from_millis(10);

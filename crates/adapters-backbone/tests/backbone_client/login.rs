@@ -1,4 +1,5 @@
-//! Login: the form sent, caching, refresh before expiry, one shared login, one re-login on 401.
+//! Login: the form sent, caching, refresh before expiry, one shared login, one re-login on 401,
+//! one retry of a login the Backbone did not read (408).
 
 use std::time::Duration;
 
@@ -194,4 +195,24 @@ async fn a_second_401_is_an_error_not_a_loop() {
     );
     assert_eq!(fake.logins(), 2);
     assert_eq!(fake.creates(), 2);
+}
+
+#[tokio::test]
+async fn a_login_answered_408_is_retried_once() {
+    let fake = FakeBackbone::start(routes(
+        |n| {
+            if n == 0 {
+                Reply::empty(408)
+            } else {
+                Reply::login("access", 300)
+            }
+        },
+        Reply::created,
+    ))
+    .await;
+    create(&client(&fake.base_url()))
+        .await
+        .expect("created after the second login request");
+    assert_eq!(fake.logins(), 2);
+    assert_eq!(fake.creates(), 1);
 }
