@@ -204,6 +204,19 @@ impl World {
     /// Starts the floor service (`bench floor-server`).
     pub fn start_floor(&self, test_on_check_out: bool) -> Result<(Running, u16)> {
         let port = processes::free_port()?;
+        let started = Instant::now();
+        let mut floor = processes::spawn(
+            "floor",
+            self.floor_command(port, test_on_check_out),
+            &Self::floor_env(),
+            &self.paths.out.join("floor.log"),
+        )?;
+        processes::wait_until_listening(&mut floor, port, started)?;
+        Ok((floor, port))
+    }
+
+    /// `bench floor-server` on `port`, configured for this world.
+    pub fn floor_command(&self, port: u16, test_on_check_out: bool) -> Command {
         let mut command = Command::new(&self.paths.bench);
         command
             .arg("floor-server")
@@ -218,14 +231,10 @@ impl World {
         if test_on_check_out {
             command.arg("--test-on-check-out");
         }
-        let started = Instant::now();
-        let mut floor = processes::spawn(
-            "floor",
-            command,
-            &[("RUST_LOG".to_owned(), "warn".to_owned())],
-            &self.paths.out.join("floor.log"),
-        )?;
-        processes::wait_until_listening(&mut floor, port, started)?;
-        Ok((floor, port))
+        command
+    }
+
+    pub fn floor_env() -> Vec<(String, String)> {
+        vec![("RUST_LOG".to_owned(), "warn".to_owned())]
     }
 }

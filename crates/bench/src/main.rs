@@ -8,6 +8,7 @@
 //! measured exactly like `connector`.
 
 mod argon;
+mod count;
 mod database;
 mod environment;
 #[cfg(test)]
@@ -79,6 +80,11 @@ struct Cli {
     /// in target/bench/<run>/perf-*.data (read them with `perf report -i`).
     #[arg(long)]
     perf: Option<String>,
+    /// Instead of timing under load, count what one request costs with valgrind: instructions
+    /// (`callgrind`) or heap allocations (`dhat`), for the floor and every connector binary, in
+    /// the scenarios that have a floor (S1, S2). Repeatable to the unit for the same binary.
+    #[arg(long, value_enum)]
+    count: Option<count::Tool>,
     /// PostgreSQL server (no database name); a fresh database is created on it.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
     postgres: String,
@@ -143,8 +149,6 @@ fn bench(cli: Cli) -> Result<()> {
         perf: cli.perf.as_deref().map(parse_point).transpose()?,
     };
 
-    eprintln!("bench: measuring the Argon2 floor");
-    let argon = argon::measure()?;
     let extra_env = cli
         .connector_env
         .iter()
@@ -154,6 +158,24 @@ fn bench(cli: Cli) -> Result<()> {
                 .with_context(|| format!("--connector-env {pair}: expected KEY=VALUE"))
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Some(tool) = cli.count {
+        let world = World::start(paths, &cli.postgres, extra_env)?;
+        let counts = count::run(&world, &settings.binaries, &settings.scenarios, tool)?;
+        let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+        let machine = machine();
+        let on = format!(
+            "{} ({} cores), commit {}",
+            machine.cpu,
+            machine.cores,
+            commit(&world.paths.workspace)
+        );
+        println!("{}", count::markdown(&counts, tool, &date, &on));
+        eprintln!("bench: valgrind outputs in {}", out.display());
+        return Ok(());
+    }
+
+    eprintln!("bench: measuring the Argon2 floor");
+    let argon = argon::measure()?;
     let world = World::start(paths, &cli.postgres, extra_env)?;
     eprintln!(
         "bench: database {}, simulator {}, File {}; logs in {}",
