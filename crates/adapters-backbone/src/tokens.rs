@@ -2,6 +2,7 @@
 //! described in the crate docs.
 
 use application::ports::{BackboneError, CreatedBackboneToken, NewBackboneToken};
+use bytes::Bytes;
 use chrono::Utc;
 use reqwest::header::CONTENT_TYPE;
 use secrecy::ExposeSecret;
@@ -29,13 +30,16 @@ pub(crate) async fn create(
     correlation_id: Option<&str>,
 ) -> Result<CreatedBackboneToken, BackboneError> {
     let transport = &client.transport;
-    let body = serde_json::to_vec(&CreateTokenRequest::from_token(token)).map_err(|e| {
-        // Serialising strings cannot fail; kept as an error rather than a panic.
-        BackboneError::UnexpectedResponse {
-            status: 0,
-            detail: format!("the request could not be written: {e}"),
-        }
-    })?;
+    // `Bytes`, so the retry sends the same buffer instead of a copy.
+    let body: Bytes = serde_json::to_vec(&CreateTokenRequest::from_token(token))
+        .map_err(|e| {
+            // Serialising strings cannot fail; kept as an error rather than a panic.
+            BackboneError::UnexpectedResponse {
+                status: 0,
+                detail: format!("the request could not be written: {e}"),
+            }
+        })?
+        .into();
     let mut access_token = client.auth.access_token(transport, None).await?;
     let mut retry: Option<Retry> = None;
     loop {
