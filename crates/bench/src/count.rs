@@ -13,10 +13,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::environment::{API_KEY, World};
-use crate::processes;
-use crate::run::Binary;
+use crate::environment::World;
+use crate::run::{self, Binary};
 use crate::scenarios::Scenario;
+use crate::{measure, processes};
 
 const FEW: u32 = 100;
 const MANY: u32 = 600;
@@ -162,18 +162,19 @@ fn count_run(
         server.name()
     );
     let out = world.paths.out.join(format!("{stem}.out"));
-    let (command, env, path) = match server {
+    let (command, env, floor_route) = match server {
         Server::Floor => (
             world.floor_command(port, false),
             World::floor_env(),
-            format!("{floor_path}/{}", world.file_id),
+            Some(floor_path),
         ),
         Server::Connector(binary) => (
             Command::new(&binary.path),
             world.connector_env(port, scenario.log_level()),
-            format!("/api/v2/Files/{}/Token", world.file_id),
+            None,
         ),
     };
+    let kind = run::request_kind(scenario, floor_route, &world.file_id);
     let mut valgrind = Command::new("valgrind");
     valgrind
         .args(tool.valgrind_args(&out))
@@ -182,38 +183,10 @@ fn count_run(
     let log = world.paths.out.join(format!("{stem}.log"));
     let mut process = processes::spawn(server.name(), valgrind, &env, &log)?;
     processes::wait_until_listening(&mut process, port, Instant::now())?;
-    send_sequentially(port, &path, scenario.body(), requests)
+    measure::send(&format!("http://127.0.0.1:{port}"), &kind, requests)
         .with_context(|| format!("{scenario} on {} under valgrind", server.name()))?;
     process.stop();
     tool.total(&out)
-}
-
-/// `requests` POSTs one after the other on one keep-alive connection; every answer must be 2xx.
-fn send_sequentially(port: u16, path: &str, body: &'static str, requests: u32) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()?;
-        let url = format!("http://127.0.0.1:{port}{path}");
-        for _ in 0..requests {
-            let response = client
-                .post(&url)
-                .header("X-API-KEY", API_KEY)
-                .header("Content-Type", "application/json")
-                .body(body)
-                .send()
-                .await?;
-            let status = response.status();
-            response.bytes().await?;
-            if !status.is_success() {
-                bail!("POST {path} answered {status}");
-            }
-        }
-        Ok(())
-    })
 }
 
 fn ensure_valgrind() -> Result<()> {

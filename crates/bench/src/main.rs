@@ -161,15 +161,8 @@ fn bench(cli: Cli) -> Result<()> {
     if let Some(tool) = cli.count {
         let world = World::start(paths, &cli.postgres, extra_env)?;
         let counts = count::run(&world, &settings.binaries, &settings.scenarios, tool)?;
-        let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-        let machine = machine();
-        let on = format!(
-            "{} ({} cores), commit {}",
-            machine.cpu,
-            machine.cores,
-            commit(&world.paths.workspace)
-        );
-        println!("{}", count::markdown(&counts, tool, &date, &on));
+        let on = format!("{}, commit {}", machine(), commit(&world.paths.workspace));
+        println!("{}", count::markdown(&counts, tool, &now(), &on));
         eprintln!("bench: valgrind outputs in {}", out.display());
         return Ok(());
     }
@@ -201,7 +194,7 @@ fn bench(cli: Cli) -> Result<()> {
         runner.scenario(scenario, floor_address)?;
     }
     let report = Report {
-        date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        date: now(),
         commit: commit(&world.paths.workspace),
         machine: machine(),
         warmup_s: cli.warmup,
@@ -217,6 +210,11 @@ fn bench(cli: Cli) -> Result<()> {
     println!("{}", report.markdown());
     eprintln!("bench: JSON in {}", json.display());
     Ok(())
+}
+
+/// The time a report is dated with.
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `s1:16` → (S1, 16).

@@ -138,23 +138,28 @@ pub fn combine(a: &WrkResult, b: &WrkResult) -> WrkResult {
     }
 }
 
-/// One request, which must answer 201, so a misconfiguration fails loudly instead of
-/// benchmarking error answers.
-pub fn check_once(base_url: &str, kind: &RequestKind) -> Result<()> {
+/// `requests` requests one after the other on one keep-alive connection, each of which must
+/// answer 201, so a misconfiguration fails loudly instead of measuring error answers.
+pub fn send(base_url: &str, kind: &RequestKind, requests: u32) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let response = reqwest::Client::new()
-            .post(format!("{base_url}{}", kind.path))
-            .header("X-API-KEY", &kind.api_key)
-            .header("Content-Type", "application/json")
-            .body(kind.body.clone())
-            .send()
-            .await?;
-        let status = response.status();
-        if status != reqwest::StatusCode::CREATED {
-            bail!("{status}: {}", response.text().await.unwrap_or_default());
+        let client = reqwest::Client::new();
+        let url = format!("{base_url}{}", kind.path);
+        for _ in 0..requests {
+            let response = client
+                .post(&url)
+                .header("X-API-KEY", &kind.api_key)
+                .header("Content-Type", "application/json")
+                .body(kind.body.clone())
+                .send()
+                .await?;
+            let status = response.status();
+            let body = response.text().await?;
+            if status != reqwest::StatusCode::CREATED {
+                bail!("{status}: {body}");
+            }
         }
         Ok(())
     })

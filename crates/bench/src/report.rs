@@ -1,7 +1,7 @@
 //! What a run found, as JSON (for later comparison) and as the Markdown table of
 //! `docs/benchmarks.md`; the targets are checked in `targets`.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
@@ -19,6 +19,22 @@ pub struct Machine {
     /// `kernel.sched_autogroup_enabled`: with autogroups, `SCHED_IDLE` (the password hashing
     /// threads) yields only to the connector's own threads, not to PostgreSQL's (S4).
     pub sched_autogroup: Option<bool>,
+}
+
+/// `AMD EPYC (2 cores, 23.5 GiB, Linux 6.18, scheduler autogroups on)`.
+impl fmt::Display for Machine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let autogroups = match self.sched_autogroup {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "unknown",
+        };
+        write!(
+            f,
+            "{} ({} cores, {:.1} GiB, Linux {}, scheduler autogroups {autogroups})",
+            self.cpu, self.cores, self.memory_gib, self.kernel
+        )
+    }
 }
 
 /// One point: one server, one scenario, one concurrency.
@@ -142,26 +158,12 @@ impl Report {
 
     pub fn markdown(&self) -> String {
         let mut out = String::new();
-        let m = &self.machine;
         let _ = writeln!(
             out,
-            "Run {} on {} ({} cores, {:.1} GiB, Linux {}, scheduler autogroups {}), commit {}; warm-up {} s, {} s per point, \
+            "Run {} on {}, commit {}; warm-up {} s, {} s per point, \
              {} rounds (medians; req/s also as min–max); wrk 1 thread; connector \
              `RUST_LOG=warn`, JSON logs to a file.\n",
-            self.date,
-            m.cpu,
-            m.cores,
-            m.memory_gib,
-            m.kernel,
-            match m.sched_autogroup {
-                Some(true) => "on",
-                Some(false) => "off",
-                None => "unknown",
-            },
-            self.commit,
-            self.warmup_s,
-            self.duration_s,
-            self.rounds
+            self.date, self.machine, self.commit, self.warmup_s, self.duration_s, self.rounds
         );
         let a = &self.argon;
         let _ = writeln!(

@@ -57,13 +57,12 @@ struct At {
     round: u32,
 }
 
-/// A server under load: its pid and where its route is.
+/// A server under load: its pid, and the floor's route if it is the floor.
 struct Target {
     name: String,
     pid: u32,
     base_url: String,
-    is_floor: bool,
-    route: &'static str,
+    floor_route: Option<&'static str>,
 }
 
 pub struct Runner<'a> {
@@ -83,8 +82,7 @@ impl Runner<'_> {
                 name: "floor".into(),
                 pid,
                 base_url: format!("http://127.0.0.1:{port}"),
-                is_floor: true,
-                route,
+                floor_route: Some(route),
             });
         }
         let mut running = Vec::new();
@@ -116,8 +114,7 @@ impl Runner<'_> {
                 name: binary.name.clone(),
                 pid: process.pid(),
                 base_url: format!("http://127.0.0.1:{port}"),
-                is_floor: false,
-                route: CONNECTOR_ROUTE,
+                floor_route: None,
             });
             running.push((binary.name.clone(), process, ready, idle));
         }
@@ -198,17 +195,7 @@ impl Runner<'_> {
     }
 
     fn kind(&self, target: &Target, scenario: Scenario) -> RequestKind {
-        let file = &self.world.file_id;
-        let path = if target.is_floor {
-            format!("{}/{file}", target.route)
-        } else {
-            format!("{}/{file}/Token", target.route)
-        };
-        RequestKind {
-            path,
-            body: scenario.body().to_owned(),
-            api_key: API_KEY.to_owned(),
-        }
+        request_kind(scenario, target.floor_route, &self.world.file_id)
     }
 
     fn profile(&self, target: &Target, at: At) -> Option<PathBuf> {
@@ -222,7 +209,7 @@ impl Runner<'_> {
     fn point(&mut self, target: &Target, at: At) -> Result<()> {
         let At { scenario, c, .. } = at;
         let kind = self.kind(target, scenario);
-        measure::check_once(&target.base_url, &kind)
+        measure::send(&target.base_url, &kind, 1)
             .with_context(|| format!("{} does not answer {scenario} with 201", target.name))?;
         let out = &self.world.paths.out;
         let script = wrk::write_script(out, &format!("{scenario}-{}", target.name), &kind)?;
@@ -250,7 +237,7 @@ impl Runner<'_> {
         let out = &self.world.paths.out;
         let plain_kind = self.kind(target, Scenario::S1);
         let password_kind = self.kind(target, Scenario::S3);
-        measure::check_once(&target.base_url, &password_kind)?;
+        measure::send(&target.base_url, &password_kind, 1)?;
         let plain = wrk::write_script(out, &format!("S4-plain-{}", target.name), &plain_kind)?;
         let password =
             wrk::write_script(out, &format!("S4-password-{}", target.name), &password_kind)?;
@@ -342,5 +329,18 @@ impl Runner<'_> {
             peak_rss_mib: kib_to_mib(measured.peak_kib),
             host_busy_percent: measured.host_busy_percent,
         });
+    }
+}
+
+/// What `scenario` sends: to `floor_route` on the floor, else to the connector's token route.
+pub fn request_kind(scenario: Scenario, floor_route: Option<&str>, file_id: &str) -> RequestKind {
+    let path = match floor_route {
+        Some(route) => format!("{route}/{file_id}"),
+        None => format!("{CONNECTOR_ROUTE}/{file_id}/Token"),
+    };
+    RequestKind {
+        path,
+        body: scenario.body().to_owned(),
+        api_key: API_KEY.to_owned(),
     }
 }
