@@ -1,9 +1,10 @@
 //! `--count callgrind|dhat`: what one request costs, counted instead of timed. Each server runs
 //! under valgrind twice, answering `FEW` and then `MANY` sequential requests on one keep-alive
 //! connection; the difference divided by `MANY − FEW` is the cost of one request, with start-up
-//! and shutdown cancelled out. Counts of the same binary repeat closely (S1 within ±0.2 %, S2
-//! ±2.5 %), whatever else the machine is doing, so they compare builds where req/s is too noisy
-//! to. They do not
+//! and shutdown cancelled out. Counts of the same binary repeat closely whatever else the
+//! machine is doing (the connector's S1 within ±0.3 %), so they compare builds where req/s is
+//! too noisy to. The floor's S1 count takes one of two values, ~6 % apart: in some runs its
+//! pool opens one more PostgreSQL connection (a TLS handshake) during the counted requests. They do not
 //! see what concurrency costs (cache misses, lock waits, scheduling): the wrk points do.
 
 use std::path::Path;

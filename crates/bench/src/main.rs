@@ -82,7 +82,7 @@ struct Cli {
     perf: Option<String>,
     /// Instead of timing under load, count what one request costs with valgrind: instructions
     /// (`callgrind`) or heap allocations (`dhat`), for the floor and every connector binary, in
-    /// the scenarios that have a floor (S1, S2). Repeatable to ±0.2 % (S1) for the same binary.
+    /// the scenarios that have a floor (S1, S2). The connector's S1 repeats to ±0.3 %.
     #[arg(long, value_enum)]
     count: Option<count::Tool>,
     /// PostgreSQL server (no database name); a fresh database is created on it.
