@@ -1,5 +1,6 @@
 //! The HTTP client for the enmeshed Backbone: [`HttpBackboneClient`] implements the
-//! [`BackboneTokens`] port (login at `/connect/token`, `POST /api/v2/Tokens`) and the checks the
+//! [`BackboneTokens`] port (login at `/connect/token`, `POST /api/v2/Tokens`,
+//! `DELETE /api/v2/Tokens/{id}`) and the checks the
 //! health endpoint needs.
 //!
 //! # Retry policy
@@ -20,6 +21,11 @@
 //!
 //! All these reasons share that one retry. Never retried: a timeout after sending, a connection lost
 //! while waiting for or reading the answer, and every other answered status.
+//! A delete (`DELETE /api/v2/Tokens/{id}`) is idempotent, so it is retried up to
+//! [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) times in all on every failure that may be
+//! transient (no connection, timeout, lost connection, 401 after a new login, 408, 429, 5xx),
+//! waiting `connect_retry_delay` times the attempt number in between; a 404 means the token is
+//! gone already, which is what a delete wants.
 //! A login (`/connect/token` creates nothing) is also retried once after a connect error or a 408;
 //! `check_connection` is never retried, so the health endpoint reports what it saw.
 //!
@@ -42,6 +48,7 @@ use std::fmt;
 use application::ports::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
 use async_trait::async_trait;
 use chrono::Utc;
+use domain::TokenId;
 use tracing::Instrument as _;
 
 pub use config::{
@@ -136,6 +143,22 @@ impl BackboneTokens for HttpBackboneClient {
             token_id = tracing::field::Empty,
         );
         tokens::create(self, token, correlation_id)
+            .instrument(span)
+            .await
+    }
+
+    async fn delete_token(
+        &self,
+        id: &TokenId,
+        correlation_id: Option<String>,
+    ) -> Result<(), BackboneError> {
+        let correlation_id = correlation_id.as_deref();
+        let span = tracing::info_span!(
+            "backbone.delete_token",
+            correlation_id = correlation_id.unwrap_or_default(),
+            token_id = %id,
+        );
+        tokens::delete(self, id, correlation_id)
             .instrument(span)
             .await
     }

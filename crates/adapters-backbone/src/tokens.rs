@@ -1,16 +1,20 @@
-//! `POST /api/v2/Tokens`: creating a token as this service's identity, with the bounded retry
-//! described in the crate docs.
+//! `POST /api/v2/Tokens` and `DELETE /api/v2/Tokens/{id}` as this service's identity, with the
+//! bounded retries described in the crate docs.
 
 use application::ports::{BackboneError, CreatedBackboneToken, NewBackboneToken};
 use bytes::Bytes;
 use chrono::Utc;
+use domain::TokenId;
 use reqwest::header::CONTENT_TYPE;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::HttpBackboneClient;
 use crate::errors;
 use crate::transport::{NoAnswer, Route, with_correlation_id};
 use crate::wire::CreateTokenRequest;
+
+/// Delete requests sent at most for one token.
+pub(crate) const DELETE_ATTEMPTS: u32 = 3;
 
 /// Why the one retry of a create was spent.
 #[derive(Debug, Clone, Copy)]
@@ -106,5 +110,93 @@ pub(crate) async fn create(
             }
             _ => return Err(errors::from_status(&answer, Utc::now())),
         }
+    }
+}
+
+/// Deletes token `id`, retrying what may be transient; see the crate docs.
+pub(crate) async fn delete(
+    client: &HttpBackboneClient,
+    id: &TokenId,
+    correlation_id: Option<&str>,
+) -> Result<(), BackboneError> {
+    let transport = &client.transport;
+    let mut rejected_token = None;
+    let mut attempt = 1;
+    loop {
+        let outcome = delete_once(client, id, correlation_id, rejected_token.take()).await;
+        let error = match outcome {
+            Ok(()) => return Ok(()),
+            Err(DeleteFailure::Unauthorized(token)) => {
+                rejected_token = Some(token);
+                BackboneError::UnexpectedResponse {
+                    status: 401,
+                    detail: "the Backbone refused the request's authorization".to_owned(),
+                }
+            }
+            Err(DeleteFailure::Other(error)) => error,
+        };
+        if attempt == DELETE_ATTEMPTS || !may_be_transient(&error) {
+            tracing::warn!(%error, attempt, "the token could not be deleted on the Backbone");
+            return Err(error);
+        }
+        tracing::info!(%error, attempt, "deleting the token failed; retrying");
+        tokio::time::sleep(transport.connect_retry_delay * attempt).await;
+        attempt += 1;
+    }
+}
+
+enum DeleteFailure {
+    /// 401 to this access token: the next attempt logs in again.
+    Unauthorized(SecretString),
+    Other(BackboneError),
+}
+
+async fn delete_once(
+    client: &HttpBackboneClient,
+    id: &TokenId,
+    correlation_id: Option<&str>,
+    rejected_token: Option<SecretString>,
+) -> Result<(), DeleteFailure> {
+    let transport = &client.transport;
+    let access_token = client
+        .auth
+        .access_token(transport, rejected_token.as_ref())
+        .await
+        .map_err(DeleteFailure::Other)?;
+    let request = transport
+        .delete_item(Route::Tokens, id.as_str())
+        .bearer_auth(access_token.expose_secret());
+    let request = with_correlation_id(request, correlation_id);
+    let answer = transport
+        .send(request, transport.request_timeout)
+        .await
+        .map_err(|no_answer| DeleteFailure::Other(no_answer.error))?;
+    match answer.status {
+        // 404: already gone (an earlier attempt whose answer was lost, or expired).
+        200 | 204 | 404 => {
+            tracing::info!(status = answer.status, "token deleted on the Backbone");
+            Ok(())
+        }
+        401 => Err(DeleteFailure::Unauthorized(access_token)),
+        408 => Err(DeleteFailure::Other(BackboneError::Unavailable {
+            detail: "HTTP 408: the Backbone did not read the request".to_owned(),
+        })),
+        _ => Err(DeleteFailure::Other(errors::from_status(
+            &answer,
+            Utc::now(),
+        ))),
+    }
+}
+
+/// Whether another delete may succeed where this one failed.
+fn may_be_transient(error: &BackboneError) -> bool {
+    match error {
+        BackboneError::Unavailable { .. }
+        | BackboneError::Timeout(_)
+        | BackboneError::ConnectionLost { .. }
+        | BackboneError::ServerError { .. }
+        | BackboneError::QuotaExhausted { .. } => true,
+        BackboneError::UnexpectedResponse { status, .. } => *status == 401,
+        BackboneError::Rejected { .. } | BackboneError::AuthenticationFailed { .. } => false,
     }
 }

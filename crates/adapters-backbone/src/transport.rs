@@ -121,6 +121,16 @@ impl Transport {
         self.client.post(self.url(route).clone())
     }
 
+    /// `DELETE <route>/<id>`: the id is one path segment, percent-encoded as needed.
+    pub fn delete_item(&self, route: Route, id: &str) -> RequestBuilder {
+        let mut url = self.url(route).clone();
+        // Only URLs that cannot be a base refuse segments; `new` accepted only http(s) ones.
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.push(id);
+        }
+        self.client.delete(url)
+    }
+
     fn url(&self, route: Route) -> &Url {
         &self.urls[route as usize]
     }
@@ -206,5 +216,29 @@ mod tests {
             let expected = format!("https://backbone.example/prefix{}", route.path());
             assert_eq!(transport.url(route).as_str(), expected);
         }
+    }
+
+    #[test]
+    fn an_item_is_one_segment_under_its_route() {
+        let username = DeviceUsername::parse("USRaaaaaaaaaaaaaaaaa").expect("a valid username");
+        let config = BackboneConfig::new(
+            "https://backbone.example/prefix",
+            "client",
+            SecretString::from("secret"),
+            username,
+            SecretString::from("password"),
+        );
+        let transport = Transport::new(&config).expect("a valid config");
+
+        let request = transport
+            .delete_item(Route::Tokens, "TOKaaaaaaaaaaaaaaaaa")
+            .build()
+            .expect("a request");
+
+        assert_eq!(request.method(), reqwest::Method::DELETE);
+        assert_eq!(
+            request.url().as_str(),
+            "https://backbone.example/prefix/api/v2/Tokens/TOKaaaaaaaaaaaaaaaaa"
+        );
     }
 }

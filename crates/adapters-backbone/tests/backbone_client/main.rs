@@ -3,6 +3,7 @@
 
 mod checks;
 mod create;
+mod delete;
 mod failures;
 mod fake;
 mod login;

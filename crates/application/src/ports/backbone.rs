@@ -74,4 +74,17 @@ pub trait BackboneTokens: Send + Sync {
         token: &NewBackboneToken,
         correlation_id: Option<String>,
     ) -> Result<CreatedBackboneToken, BackboneError>;
+
+    /// Deletes a token this service created, so that its reference opens nothing any more.
+    /// Deleting is idempotent, so transient failures are retried (a bounded number of times);
+    /// a token the Backbone no longer has counts as deleted.
+    ///
+    /// # Errors
+    /// The [`BackboneError`] of the last attempt when the token may still exist: `Rejected`
+    /// (e.g. 403, not ours) at once, the transient variants once the retries are spent.
+    async fn delete_token(
+        &self,
+        id: &TokenId,
+        correlation_id: Option<String>,
+    ) -> Result<(), BackboneError>;
 }
