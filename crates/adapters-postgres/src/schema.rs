@@ -34,7 +34,8 @@ diesel::table! {
         expires_at -> Timestamptz,
         for_identity -> Nullable<Text>,
         secret_key -> Bytea,
-        password -> Nullable<Text>,
+        // UTF-8 bytes: `text` cannot hold U+0000, which a password may contain.
+        password -> Nullable<Bytea>,
         password_type -> Nullable<Text>,
         password_salt -> Nullable<Bytea>,
         password_location_indicator -> Nullable<Int2>,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use adapters_diesel::TokenRecord;
+use adapters_diesel::{TokenRecord, corrupt};
 use application::ports::{RepositoryError, TokenRepository};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -78,7 +78,8 @@ struct TokenRow {
     expires_at: DateTime<Utc>,
     for_identity: Option<String>,
     secret_key: Vec<u8>,
-    password: Option<String>,
+    /// UTF-8 (see the schema).
+    password: Option<Vec<u8>>,
     password_type: Option<String>,
     password_salt: Option<Vec<u8>>,
     password_location_indicator: Option<i16>,
@@ -96,7 +97,7 @@ impl TokenRow {
             expires_at: r.expires_at,
             for_identity: r.for_identity,
             secret_key: r.secret_key,
-            password: r.password,
+            password: r.password.map(String::into_bytes),
             password_type: r.password_type,
             password_salt: r.password_salt,
             password_location_indicator: r.password_location_indicator,
@@ -104,6 +105,11 @@ impl TokenRow {
     }
 
     fn into_domain(self) -> Result<Token, RepositoryError> {
+        let password = self
+            .password
+            .map(String::from_utf8)
+            .transpose()
+            .map_err(|e| corrupt(&self.id, "password", e))?;
         TokenRecord {
             id: self.id,
             created_by: self.created_by,
@@ -113,7 +119,7 @@ impl TokenRow {
             expires_at: self.expires_at,
             for_identity: self.for_identity,
             secret_key: self.secret_key,
-            password: self.password,
+            password,
             password_type: self.password_type,
             password_salt: self.password_salt,
             password_location_indicator: self.password_location_indicator,

@@ -16,7 +16,7 @@
 //! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` (local mode: `127.0.0.1`) / 8080 |
 //! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required with a Backbone; generated in local mode |
 //! | `infrastructure.httpServer.authFailureDelayMinMs` / `MaxMs` | random delay before a 401 | 1000 / 4000 |
-//! | `infrastructure.httpServer.maxBodyBytes` | largest accepted request body | 1048576 |
+//! | `infrastructure.httpServer.maxBodyBytes` | largest accepted request body (at most 16 MiB, the longest text storage keeps) | 1048576 |
 //! | `database.connectionString` | `postgres://…` (PostgreSQL) or `sqlite://<path>` | SQLite in the data directory |
 //! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
@@ -30,6 +30,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use application::ports::MAX_TEXT_BYTES;
 use domain::{DeviceId, DeviceUsername, IdentityAddress};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
@@ -174,6 +175,18 @@ impl Config {
                 "must not exceed authFailureDelayMaxMs",
             ));
         }
+        let max_body_bytes = s.number(
+            "infrastructure.httpServer.maxBodyBytes",
+            DEFAULT_MAX_BODY_BYTES,
+        )?;
+        if max_body_bytes > MAX_TEXT_BYTES {
+            return Err(invalid(
+                "infrastructure.httpServer.maxBodyBytes",
+                &format!(
+                    "must be at most {MAX_TEXT_BYTES}: a longer body could carry a text the database cannot store"
+                ),
+            ));
+        }
         let backbone = s.remote_backbone()?;
         let http = HttpConfig {
             // Local mode has a generated (or weak) key and a simulator: keep it off the network.
@@ -188,10 +201,7 @@ impl Config {
             port: s.number("infrastructure.httpServer.port", DEFAULT_PORT)?,
             api_key: s.api_key(backbone.is_some())?,
             auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
-            max_body_bytes: s.number(
-                "infrastructure.httpServer.maxBodyBytes",
-                DEFAULT_MAX_BODY_BYTES,
-            )?,
+            max_body_bytes,
         };
         let database = DatabaseConfig {
             connection_string: s

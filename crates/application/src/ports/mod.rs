@@ -8,7 +8,7 @@ mod repository;
 pub use backbone::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
 pub use clock::{Clock, SystemClock};
 pub use random::RandomSource;
-pub use repository::{FileRepository, RepositoryError, TokenRepository};
+pub use repository::{FileRepository, MAX_TEXT_BYTES, RepositoryError, TokenRepository};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use backbone::MockBackboneTokens;

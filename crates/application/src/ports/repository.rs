@@ -3,6 +3,10 @@
 use async_trait::async_trait;
 use domain::{File, FileId, Token, TokenId};
 
+/// The longest text (in UTF-8 bytes) every repository stores and reads back unchanged. The
+/// server refuses a request body limit above it, so no text a client sends can be longer.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
 /// A boxed driver error kept as the `source()` of a [`RepositoryError`] for logs.
 pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -46,7 +50,9 @@ pub trait FileRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TokenRepository: Send + Sync {
-    /// Stores a token atomically: afterwards it is either fully stored or not at all.
+    /// Stores a token atomically: afterwards it is either fully stored or not at all. Every
+    /// value the API can accept is stored losslessly: a password of any Unicode scalar values
+    /// (U+0000 included) up to [`MAX_TEXT_BYTES`], any instant from year 1 to 10000.
     ///
     /// # Errors
     /// [`RepositoryError::Duplicate`] if the id is taken, [`RepositoryError::Unavailable`] when

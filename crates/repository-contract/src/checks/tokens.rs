@@ -1,7 +1,7 @@
 //! `TokenRepository`: round trips with every kind of protection, duplicates, missing and
 //! corrupt rows, and the all-or-none rule of the password columns.
 
-use application::ports::RepositoryError;
+use application::ports::{MAX_TEXT_BYTES, RepositoryError};
 use domain::{PasswordLocationIndicator, PasswordProtection, PasswordType, Token};
 
 use crate::fixtures::{address, plain_token, time, token_id};
@@ -69,6 +69,53 @@ pub async fn a_pin_protected_token_keeps_its_free_location_indicator(store: &dyn
     let token = Token {
         password_protection: Some(protection),
         ..plain_token("PIN16AAAAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+/// U+0000 (which PostgreSQL's `text` cannot hold), controls, and one character of every Unicode
+/// plane, assigned or not: a password is whatever string the client sent.
+pub async fn a_password_of_any_unicode_reads_back_unchanged(store: &dyn Store) {
+    let mut password =
+        String::from("ab\0cd\u{1}\u{1f}\u{7f}\u{80}\u{7ff}\u{800}\u{fffd}\u{ffff}\0");
+    password.extend((1..=16).filter_map(|plane| char::from_u32(plane << 16)));
+    password.push('\u{10ffff}');
+    let token = Token {
+        password_protection: Some(PasswordProtection {
+            password,
+            password_type: PasswordType::Password,
+            salt: [0; 16],
+            location_indicator: None,
+        }),
+        ..plain_token("UNICODEAAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+/// No request body may be longer than [`MAX_TEXT_BYTES`], so no password either.
+pub async fn the_longest_password_the_api_accepts_reads_back_unchanged(store: &dyn Store) {
+    let mut password = "\u{10348}\0é".repeat(MAX_TEXT_BYTES / 7);
+    password.push_str(&"x".repeat(MAX_TEXT_BYTES - password.len()));
+    assert_eq!(password.len(), MAX_TEXT_BYTES);
+    let token = Token {
+        password_protection: Some(PasswordProtection {
+            password,
+            password_type: PasswordType::Password,
+            salt: [1; 16],
+            location_indicator: None,
+        }),
+        ..plain_token("LONGESTAAAAAAAAAA")
+    };
+    assert_round_trip(store, token).await;
+}
+
+/// `expiresAt` can be as late as `9999-12-31T23:59:59.999-23:59` (the runtime's date pattern
+/// allows any offset), which is in the year 10000 in UTC.
+pub async fn token_instants_at_the_edges_of_the_api_read_back_unchanged(store: &dyn Store) {
+    let token = Token {
+        created_at: time("0001-01-01T00:00:00Z"),
+        expires_at: time("9999-12-31T23:59:59.999-23:59"),
+        ..plain_token("EDGESAAAAAAAAAAAA")
     };
     assert_round_trip(store, token).await;
 }

@@ -115,6 +115,30 @@ fn missing_and_invalid_settings_name_the_key_to_fix() {
 }
 
 #[test]
+fn a_body_limit_beyond_what_storage_keeps_is_refused() {
+    let at_the_limit = with(
+        complete(),
+        "infrastructure__httpServer__maxBodyBytes",
+        &MAX_TEXT_BYTES.to_string(),
+    );
+    assert_eq!(
+        Config::from_vars(at_the_limit).unwrap().http.max_body_bytes,
+        MAX_TEXT_BYTES
+    );
+
+    let beyond = with(
+        complete(),
+        "infrastructure__httpServer__maxBodyBytes",
+        &(MAX_TEXT_BYTES + 1).to_string(),
+    );
+    assert_eq!(
+        Config::from_vars(beyond).unwrap_err().to_string(),
+        "setting 'infrastructure.httpServer.maxBodyBytes' is invalid: must be at most 16777216: \
+         a longer body could carry a text the database cannot store"
+    );
+}
+
+#[test]
 fn a_weak_api_key_is_refused() {
     let error = Config::from_vars(with(complete(), "API_KEY", "short"))
         .unwrap_err()
