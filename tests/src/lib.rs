@@ -1,13 +1,12 @@
 //! The system-test harness: a real `connector` (the server crate's `Application`, on port 0)
-//! over a fresh PostgreSQL database and an in-process Backbone simulator, plus typed request
-//! helpers. Shared by the system and interop test binaries.
+//! over a fresh database (PostgreSQL unless a test asks for SQLite) and an in-process Backbone
+//! simulator, plus typed request helpers. Shared by the system and interop test binaries.
 
 pub mod process;
+mod store;
 
 use std::time::Duration;
 
-use adapters_postgres::test_support::TestDatabase;
-use application::ports::FileRepository;
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
 use chrono::{DateTime, Utc};
 use domain::{File, FileId, SecretKey};
@@ -15,6 +14,8 @@ use rand::{Rng, RngCore};
 use serde_json::Value;
 use server::config::Config;
 use server::startup::Application;
+
+pub use store::{Engine, TestStore};
 
 /// A strong key (the service refuses weak ones).
 pub const API_KEY: &str = "System-Test-Api-Key-0123456789-abcdXY";
@@ -25,7 +26,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub simulator: RunningSimulator,
-    pub database: TestDatabase,
+    pub store: TestStore,
     pub device: SeededDevice,
     /// A File stored before the test starts, valid for 30 days.
     pub file: File,
@@ -39,6 +40,11 @@ impl TestApp {
 
     /// The service with extra or overriding configuration variables (Connector names).
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::spawn_on(Engine::Postgres, overrides).await
+    }
+
+    /// The service storing in a fresh database of `engine`, configured as [`Self::spawn_with`].
+    pub async fn spawn_on(engine: Engine, overrides: &[(&str, &str)]) -> Self {
         let client_credentials = PlatformClient::random();
         let device = SeededDevice::random("localhost");
         let simulator = backbone_sim::start(
@@ -48,9 +54,14 @@ impl TestApp {
         )
         .await
         .expect("the Backbone simulator starts");
-        let database = TestDatabase::create();
+        let store = TestStore::create(engine);
 
-        let mut vars = connector_vars(&simulator, &client_credentials, &device, database.url());
+        let mut vars = connector_vars(
+            &simulator,
+            &client_credentials,
+            &device,
+            &store.connection_string(),
+        );
         for (name, value) in overrides {
             vars.retain(|(existing, _)| existing != name);
             vars.push(((*name).to_owned(), (*value).to_owned()));
@@ -63,9 +74,8 @@ impl TestApp {
         tokio::spawn(application.run_until_stopped());
 
         let file = random_file(&device, Utc::now() + chrono::Duration::days(30));
-        database
-            .database()
-            .file_repository()
+        store
+            .files()
             .insert_file(&file)
             .await
             .expect("the test File is stored");
@@ -77,7 +87,7 @@ impl TestApp {
             address,
             client,
             simulator,
-            database,
+            store,
             device,
             file,
         }
@@ -86,9 +96,8 @@ impl TestApp {
     /// Stores another File of this service's identity.
     pub async fn store_file(&self, expires_at: DateTime<Utc>) -> File {
         let file = random_file(&self.device, expires_at);
-        self.database
-            .database()
-            .file_repository()
+        self.store
+            .files()
             .insert_file(&file)
             .await
             .expect("the File is stored");
@@ -115,7 +124,7 @@ impl TestApp {
 
     /// Rows in the `tokens` table.
     pub fn stored_tokens(&self) -> i64 {
-        self.database.row_count("tokens")
+        self.store.row_count("tokens")
     }
 }
 

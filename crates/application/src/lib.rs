@@ -9,5 +9,5 @@ pub mod ports;
 
 pub use create_token_for_file::{
     CreateTokenForFile, CreateTokenForFileError, CreateTokenForFileRequest, ServiceIdentity,
-    TokenDto,
+    TokenDto, Withdrawal,
 };

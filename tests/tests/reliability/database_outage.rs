@@ -1,5 +1,6 @@
 //! PostgreSQL stopped during load and started again: requests fail fast with 503 meanwhile,
-//! `/health` says so, the service recovers by itself, and every stored 201 has its row.
+//! `/health` says so, the service recovers by itself, every stored 201 has its row, and no token
+//! is left on the Backbone that is not stored.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,6 +157,14 @@ async fn a_database_outage_is_503_fast_and_heals_by_itself() {
                 .unwrap()
                 .is_some(),
             "201 for {id} but no row"
+        );
+    }
+    // A token the Backbone accepted while the database was down was deleted there again.
+    for token in fixture.simulator.tokens() {
+        assert!(
+            tokens.find_token(&token.id).await.unwrap().is_some(),
+            "{} is on the Backbone but not stored here: orphaned",
+            token.id
         );
     }
     let (status, _) = system_tests::status_and_json(

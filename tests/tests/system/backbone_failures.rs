@@ -136,22 +136,6 @@ async fn refused_credentials_are_a_502_that_names_the_operator_fix() {
 }
 
 #[tokio::test]
-async fn a_token_the_database_cannot_store_is_reported_by_id() {
-    let app = TestApp::spawn().await;
-    app.database
-        .execute("ALTER TABLE tokens RENAME TO tokens_unavailable");
-
-    let (status, body, _) = create_stored_token(&app).await;
-
-    assert_eq!(status, 500);
-    assert_error(&body, "error.connector.tokenNotStored");
-    let created = app.simulator.tokens();
-    assert_eq!(created.len(), 1, "the Backbone accepted the token");
-    let message = body["error"]["message"].as_str().unwrap();
-    assert!(message.contains(created[0].id.as_str()), "{message}");
-}
-
-#[tokio::test]
 async fn an_unreachable_backbone_is_a_503() {
     let app = TestApp::spawn().await;
     let address = app.simulator.local_addr();

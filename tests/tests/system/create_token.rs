@@ -1,7 +1,5 @@
 //! Creating tokens: defaults, every option, storage, and what reaches the Backbone.
 
-use adapters_postgres::PgTokenRepository;
-use application::ports::TokenRepository;
 use backbone_sim::SeededDevice;
 use domain::{CipherContainer, TokenContentFile, TokenId, TokenReference};
 use serde_json::{Value, json};
@@ -125,8 +123,9 @@ async fn a_stored_token_has_its_row_with_every_field() {
     assert_eq!(token["isEphemeral"], false);
     assert_eq!(token["expiresAt"], "2030-01-02T01:04:05.000Z");
     assert_eq!(app.stored_tokens(), 1);
-    let repository: PgTokenRepository = app.database.database().token_repository();
-    let stored = repository
+    let stored = app
+        .store
+        .tokens()
         .find_token(&TokenId::parse(token["id"].as_str().unwrap()).unwrap())
         .await
         .unwrap()

@@ -7,6 +7,7 @@
 mod backbone_failures;
 mod create_token;
 mod http_surface;
+mod no_lost_tokens;
 mod openapi;
 mod qr_codes;
 mod validation;

@@ -33,12 +33,26 @@ pub enum CreateTokenForFileError {
     /// The Backbone did not create the token; nothing was stored.
     #[error(transparent)]
     Backbone(#[from] BackboneError),
-    /// The Backbone created the token but storing it locally failed: the token exists on the
-    /// Backbone (and expires there) but this service does not know it.
-    #[error("token {token_id} was created on the Backbone but could not be stored locally")]
+    /// The Backbone created the token but storing it locally failed, so the use case deleted it
+    /// on the Backbone again; `withdrawal` says whether that worked.
+    #[error(
+        "token {token_id} was created on the Backbone but could not be stored locally; {withdrawal}"
+    )]
     NotStored {
         token_id: TokenId,
         #[source]
         source: RepositoryError,
+        withdrawal: Withdrawal,
     },
+}
+
+/// What became of a token the Backbone created but this service could not store.
+#[derive(Debug, thiserror::Error)]
+pub enum Withdrawal {
+    /// Deleted on the Backbone: its reference opens nothing, as if it had never been created.
+    #[error("it was deleted on the Backbone again")]
+    Deleted,
+    /// Still on the Backbone until it expires; its reference was never handed out.
+    #[error("deleting it on the Backbone failed too: {0}")]
+    Failed(BackboneError),
 }

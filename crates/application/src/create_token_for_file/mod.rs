@@ -9,7 +9,7 @@ mod use_case;
 mod validation;
 
 pub use dto::{PasswordProtectionDto, TokenDto, TokenReferenceDto};
-pub use error::{CreateTokenForFileError, ValidationError};
+pub use error::{CreateTokenForFileError, ValidationError, Withdrawal};
 pub use use_case::{CreateTokenForFile, CreateTokenForFileRequest, ServiceIdentity};
 pub use validation::{ADDRESS_PATTERN, FILE_ID_PATTERN, PasswordRequest, ValidRequest, validate};
 

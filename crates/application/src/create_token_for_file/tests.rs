@@ -444,23 +444,80 @@ async fn a_backbone_failure_stores_nothing() {
 }
 
 #[tokio::test]
-async fn a_store_failure_after_the_backbone_accepted_names_the_orphaned_token() {
+async fn a_token_that_cannot_be_stored_is_deleted_on_the_backbone_again() {
     let mut ports = Ports::happy();
     ports
         .tokens
         .expect_insert_token()
         .times(1)
         .returning(|_| Err(RepositoryError::Unavailable("down".into())));
+    ports
+        .backbone
+        .expect_delete_token()
+        .withf(|id, correlation_id| {
+            id.as_str() == TOKEN_ID && correlation_id.as_deref() == Some("corr-1")
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let request = CreateTokenForFileRequest {
+        correlation_id: Some("corr-1".into()),
+        ..request(json!({"ephemeral": false}))
+    };
 
-    match run(ports, request(json!({"ephemeral": false}))).await {
+    match run(ports, request).await {
         Err(CreateTokenForFileError::NotStored {
             token_id,
             source: RepositoryError::Unavailable(_),
+            withdrawal: Withdrawal::Deleted,
         }) => {
             assert_eq!(token_id.as_str(), TOKEN_ID);
         }
-        other => panic!("expected NotStored, got {other:?}"),
+        other => panic!("expected NotStored and Deleted, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_token_that_can_be_neither_stored_nor_deleted_says_so() {
+    let mut ports = Ports::happy();
+    ports
+        .tokens
+        .expect_insert_token()
+        .times(1)
+        .returning(|_| Err(RepositoryError::Unexpected("disk full".into())));
+    ports
+        .backbone
+        .expect_delete_token()
+        .times(1)
+        .returning(|_, _| Err(BackboneError::Timeout(std::time::Duration::from_secs(60))));
+
+    match run(ports, request(json!({"ephemeral": false}))).await {
+        Err(
+            error @ CreateTokenForFileError::NotStored {
+                withdrawal: Withdrawal::Failed(BackboneError::Timeout(_)),
+                ..
+            },
+        ) => {
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "token {TOKEN_ID} was created on the Backbone but could not be stored locally; \
+                     deleting it on the Backbone failed too: the Backbone did not answer within 60s"
+                )
+            );
+        }
+        other => panic!("expected NotStored and Failed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_ephemeral_token_is_never_stored_nor_deleted() {
+    let mut ports = Ports::happy();
+    ports.tokens.expect_insert_token().never();
+    ports.backbone.expect_delete_token().never();
+
+    let result = run(ports, request(json!({"ephemeral": true}))).await;
+
+    assert!(result.is_ok(), "{result:?}");
 }
 
 /// `validation-cases.json` from the shared spec, checked against the reference's own validator.

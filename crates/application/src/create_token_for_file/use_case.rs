@@ -5,13 +5,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::date::{format_date, truncate_to_millis};
 use domain::{
-    DeviceId, File, FileId, IdentityAddress, PasswordProtection, Token, TokenContentFile,
+    DeviceId, File, FileId, IdentityAddress, PasswordProtection, Token, TokenContentFile, TokenId,
 };
 use serde_json::{Map, Value};
 use tracing::{Instrument, info_span};
 
 use super::dto::TokenDto;
-use super::error::{CreateTokenForFileError, ValidationError};
+use super::error::{CreateTokenForFileError, ValidationError, Withdrawal};
 use super::hashing::PasswordHasher;
 use super::validation::{PasswordRequest, ValidRequest, validate};
 use crate::ports::{
@@ -152,16 +152,28 @@ impl CreateTokenForFile {
             password_protection,
             secret_key,
         };
-        if !is_ephemeral {
-            self.tokens.insert_token(&token).await.map_err(|source| {
-                CreateTokenForFileError::NotStored {
-                    token_id: token.id.clone(),
-                    source,
-                }
-            })?;
+        if !is_ephemeral && let Err(source) = self.tokens.insert_token(&token).await {
+            let withdrawal = self.withdraw(&token.id, request.correlation_id).await;
+            return Err(CreateTokenForFileError::NotStored {
+                token_id: token.id,
+                source,
+                withdrawal,
+            });
         }
         tracing::info!(is_ephemeral, "token created");
         Ok(TokenDto::new(&token, is_ephemeral, &self.backbone_base_url))
+    }
+
+    /// Deletes a token that could not be stored, so that no token exists that this service
+    /// does not know (the client never got its reference).
+    async fn withdraw(&self, id: &TokenId, correlation_id: Option<String>) -> Withdrawal {
+        match self.backbone.delete_token(id, correlation_id).await {
+            Ok(()) => {
+                tracing::warn!("the token could not be stored, so it was deleted on the Backbone");
+                Withdrawal::Deleted
+            }
+            Err(error) => Withdrawal::Failed(error),
+        }
     }
 
     /// Only the local store is asked; an id outside the strict format cannot be stored.

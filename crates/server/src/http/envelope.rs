@@ -60,18 +60,23 @@ fn docs() -> Object {
         .build()
 }
 
+/// A fresh error id: `ERR` + 17 unambiguous characters, naming one failure in the log.
+pub fn new_error_id() -> String {
+    let mut rng = rand::thread_rng();
+    let suffix: String = (0..17)
+        .map(|_| char::from(ERROR_ID_ALPHABET[rng.gen_range(0..ERROR_ID_ALPHABET.len())]))
+        .collect();
+    format!("ERR{suffix}")
+}
+
 impl Failure {
-    /// A fresh error with its own id (`ERR` + 17 unambiguous characters) and timestamp.
-    pub fn new(code: &str, message: &str) -> Self {
-        let mut rng = rand::thread_rng();
-        let suffix: String = (0..17)
-            .map(|_| char::from(ERROR_ID_ALPHABET[rng.gen_range(0..ERROR_ID_ALPHABET.len())]))
-            .collect();
+    /// The envelope of error `id` (see [`new_error_id`]), stamped now.
+    pub fn new(id: &str, code: &str, message: &str) -> Self {
         Self {
             error: ErrorBody {
                 code: code.to_owned(),
                 message: message.to_owned(),
-                id: format!("ERR{suffix}"),
+                id: id.to_owned(),
                 time: format_date(Utc::now()),
                 docs: format!("{ERROR_DOCS}{code}"),
             },

@@ -6,10 +6,10 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
-use application::CreateTokenForFileError;
 use application::ports::{BackboneError, RepositoryError};
+use application::{CreateTokenForFileError, Withdrawal};
 
-use super::envelope::Failure;
+use super::envelope::{Failure, new_error_id};
 
 pub const VALIDATION: &str = "error.runtime.validation.invalidPropertyValue";
 pub const RECORD_NOT_FOUND: &str = "error.runtime.recordNotFound";
@@ -34,6 +34,8 @@ pub const PLATFORM_QUOTA: &str = "error.platform.quotaExhausted";
 /// A failure ready to become a response.
 #[derive(Debug)]
 pub struct ApiError {
+    /// The envelope's `id`, drawn when the error is made so that its log line can name it.
+    pub id: Box<str>,
     pub status: StatusCode,
     pub code: &'static str,
     /// Backbone codes are passed through as the Backbone wrote them.
@@ -46,6 +48,7 @@ pub struct ApiError {
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
+            id: new_error_id().into(),
             status,
             code,
             foreign_code: None,
@@ -138,6 +141,7 @@ impl ResponseError for ApiError {
             response.insert_header((ALLOW, allow));
         }
         response.json(Failure::new(
+            &self.id,
             self.foreign_code.as_deref().unwrap_or(self.code),
             &self.message,
         ))
@@ -153,19 +157,27 @@ impl From<CreateTokenForFileError> for ApiError {
             }
             CreateTokenForFileError::FileLookup(error) => from_repository(&error),
             CreateTokenForFileError::Backbone(error) => from_backbone(error),
-            CreateTokenForFileError::NotStored { token_id, source } => {
+            CreateTokenForFileError::NotStored {
+                token_id,
+                source,
+                withdrawal,
+            } => {
                 let status = match source {
                     RepositoryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                Self::new(
-                    status,
-                    TOKEN_NOT_STORED,
-                    format!(
-                        "Token {token_id} was created on the Backbone but could not be stored locally, so it was not saved. \
-                         It expires on the Backbone by itself; send the request again to create a new token."
+                let message = match withdrawal {
+                    Withdrawal::Deleted => format!(
+                        "The token could not be stored locally, so it was deleted on the Backbone again (Token {token_id}): \
+                         nothing was shared. Send the request again to create a new token."
                     ),
-                )
+                    Withdrawal::Failed(_) => format!(
+                        "Token {token_id} was created on the Backbone but could not be stored locally, and deleting it \
+                         on the Backbone failed too: it stays there until it expires, but its reference was never given out. \
+                         Send the request again to create a new token."
+                    ),
+                };
+                Self::new(status, TOKEN_NOT_STORED, message)
             }
         }
     }

@@ -11,7 +11,7 @@ use domain::{
 use serde_json::{Map, Value, json};
 
 use super::document;
-use crate::http::envelope::Failure;
+use crate::http::envelope::{Failure, new_error_id};
 use crate::http::middleware::PUBLIC_PATHS;
 
 const METHODS: [&str; 8] = [
@@ -219,8 +219,12 @@ fn what_the_code_serializes_is_valid_against_the_document() {
     let v7 = TokenDto::new(&token(true, 77), false, "https://backbone.example").into_v7();
     assert_valid(&json!({ "result": v7 }), "TokenResultV7");
 
-    let failure =
-        serde_json::to_value(Failure::new("error.runtime.recordNotFound", "gone")).unwrap();
+    let failure = serde_json::to_value(Failure::new(
+        &new_error_id(),
+        "error.runtime.recordNotFound",
+        "gone",
+    ))
+    .unwrap();
     assert_eq!(keys(&failure["error"]), property_names("Error"));
     assert_eq!(required_names("Error"), property_names("Error"));
     assert_valid(&failure, "ErrorEnvelope");

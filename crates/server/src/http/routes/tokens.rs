@@ -173,14 +173,16 @@ async fn create_token_for_file(
     }
 }
 
-/// Logs the whole error chain once, where the error becomes a response.
+/// Logs the whole error chain once, where the error becomes a response, under the id the
+/// answer's envelope carries.
 fn log_and_convert(error: CreateTokenForFileError) -> ApiError {
     let chain = error_chain(&error);
     let api_error = ApiError::from(error);
+    let (status, error_id) = (api_error.status.as_u16(), &*api_error.id);
     if api_error.status.is_server_error() {
-        tracing::error!(status = api_error.status.as_u16(), error = %chain, "create token for file failed");
+        tracing::error!(status, error_id, error = %chain, "create token for file failed");
     } else {
-        tracing::info!(status = api_error.status.as_u16(), error = %chain, "create token for file refused");
+        tracing::info!(status, error_id, error = %chain, "create token for file refused");
     }
     api_error
 }
