@@ -97,7 +97,8 @@ async fn a_database_outage_is_503_fast_and_heals_by_itself() {
             &client,
             &connector.address(),
             fixture.file.id.as_str(),
-            &json!({}),
+            // Stored like the load's, so every token left on the Backbone must be stored.
+            &json!({"ephemeral": false}),
         )
         .await
         .unwrap();
@@ -161,9 +162,15 @@ async fn a_database_outage_is_503_fast_and_heals_by_itself() {
     }
     // A token the Backbone accepted while the database was down was deleted there again.
     for token in fixture.simulator.tokens() {
+        let stored = tokens.find_token(&token.id).await.unwrap().is_some();
+        let told: Vec<String> = connector
+            .log()
+            .into_iter()
+            .filter(|line| line.contains(token.id.as_str()))
+            .collect();
         assert!(
-            tokens.find_token(&token.id).await.unwrap().is_some(),
-            "{} is on the Backbone but not stored here: orphaned",
+            stored,
+            "{} is on the Backbone but not stored here: orphaned; the connector logged {told:#?}",
             token.id
         );
     }
