@@ -1,5 +1,6 @@
 //! Password hashing in the background: one thread per core under `SCHED_IDLE`, each with its own
 //! kept 20 MiB of Argon2 memory, fed through a queue that requests wait on asynchronously.
+//! Linux-specific (eventfd, per-thread scheduling policy), which is why it is an adapter.
 //!
 //! Why (docs/benchmarks.md): one blocking task per request ran 64 hashes at once under 64
 //! concurrent password requests, each in fresh memory, so CPU per hash tripled and RSS grew to
@@ -15,12 +16,18 @@
 //! its runtime's reactor. Nor do the threads free the requests' memory, which would take the
 //! malloc arena lock of the thread that allocated it: the request keeps the last reference to
 //! what it hands over.
+//!
+//! If every thread has stopped (a bug, or the hasher being dropped), requests are answered
+//! [`HashingError::Unavailable`] at once instead of waiting for a thread that will never come:
+//! the last thread to stop drops the jobs still queued, which ends their requests' waits.
 
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use application::ports::{HashingError, PasswordHasher};
+use async_trait::async_trait;
 use crossbeam_queue::ArrayQueue;
 use domain::PasswordProtection;
 use domain::password::{HashMemory, PASSWORD_HASH_LEN};
@@ -36,16 +43,17 @@ const QUEUE_CAPACITY: usize = 4096;
 
 type Hash = [u8; PASSWORD_HASH_LEN];
 
+/// The [`PasswordHasher`] on idle-priority threads; see the module docs.
 #[derive(Debug)]
-pub(super) struct PasswordHasher {
+pub struct IdleThreadsHasher {
     threads: usize,
     /// Started on the first hash, so a service that never hashes runs no extra threads.
     started: OnceLock<Option<HashingThreads>>,
 }
 
-impl PasswordHasher {
+impl IdleThreadsHasher {
     /// `threads` hashing threads (at least one).
-    pub(super) fn new(threads: usize) -> Self {
+    pub fn new(threads: usize) -> Self {
         Self {
             threads: threads.max(1),
             started: OnceLock::new(),
@@ -53,26 +61,26 @@ impl PasswordHasher {
     }
 
     /// One hashing thread per available core.
-    pub(super) fn per_core() -> Self {
+    pub fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(1, usize::from))
     }
+}
 
-    /// The Argon2id hash of `protection`, from a hashing thread; on the blocking pool when none
-    /// could be started or one failed.
-    pub(super) async fn hash(&self, protection: PasswordProtection) -> Hash {
+#[async_trait]
+impl PasswordHasher for IdleThreadsHasher {
+    /// From a hashing thread; on the blocking pool when no thread could be started at all.
+    async fn hash(&self, protection: &PasswordProtection) -> Result<Hash, HashingError> {
         let threads = self
             .started
             .get_or_init(|| HashingThreads::start(self.threads));
-        let protection = Arc::new(protection);
-        if let Some(threads) = threads {
-            match threads.hash(&protection).await {
-                Ok(hash) => return hash,
-                Err(error) => {
-                    tracing::warn!(%error, "password hashing thread failed; hashing on the blocking pool");
-                }
-            }
+        let protection = Arc::new(protection.clone());
+        match threads {
+            Some(threads) => threads.hash(&protection).await.map_err(|error| {
+                tracing::error!(%error, "a password could not be hashed on the hashing threads");
+                HashingError::Unavailable(error.to_string())
+            }),
+            None => Ok(hash_on_blocking_pool(protection).await),
         }
-        hash_on_blocking_pool(protection).await
     }
 }
 
@@ -110,6 +118,8 @@ struct HashingThreads {
     /// One count per queued job (`EFD_SEMAPHORE`: each read takes one).
     queued: Arc<OwnedFd>,
     threads: usize,
+    /// Threads still running; the last one to stop drops the jobs left in the queue.
+    living: Arc<AtomicUsize>,
     stopping: Arc<AtomicBool>,
 }
 
@@ -124,19 +134,31 @@ impl HashingThreads {
         };
         let jobs = Arc::new(ArrayQueue::new(QUEUE_CAPACITY));
         let stopping = Arc::new(AtomicBool::new(false));
+        let living = Arc::new(AtomicUsize::new(0));
         let mut started = 0;
         for n in 0..count {
-            let (jobs, queued, stopping) = (
+            let (jobs, queued, stopping, alive) = (
                 Arc::clone(&jobs),
                 Arc::clone(&queued),
                 Arc::clone(&stopping),
+                Arc::clone(&living),
             );
-            match std::thread::Builder::new()
+            living.fetch_add(1, Ordering::AcqRel);
+            let spawned = std::thread::Builder::new()
                 .name(format!("password-hash-{n}"))
-                .spawn(move || work(&jobs, &queued, &stopping))
-            {
+                .spawn(move || {
+                    let _alive = Alive {
+                        living: &alive,
+                        jobs: &jobs,
+                    };
+                    work(&jobs, &queued, &stopping);
+                });
+            match spawned {
                 Ok(_) => started += 1,
-                Err(error) => tracing::warn!(%error, "could not start a password hashing thread"),
+                Err(error) => {
+                    living.fetch_sub(1, Ordering::AcqRel);
+                    tracing::warn!(%error, "could not start a password hashing thread");
+                }
             }
         }
         (started > 0).then_some(Self {
@@ -144,11 +166,23 @@ impl HashingThreads {
             jobs,
             queued,
             threads: started,
+            living,
             stopping,
         })
     }
 
+    /// Asks every thread to stop once the queue is empty.
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        let wake_all = u64::try_from(self.threads).unwrap_or(u64::MAX);
+        let _ = rustix::io::write(&*self.queued, &wake_all.to_ne_bytes());
+    }
+
     async fn hash(&self, protection: &Arc<PasswordProtection>) -> std::io::Result<Hash> {
+        let stopped = || std::io::Error::other("every password hashing thread has stopped");
+        if self.living.load(Ordering::Acquire) == 0 {
+            return Err(stopped());
+        }
         let _room = self.room.acquire().await.map_err(std::io::Error::other)?;
         let (ours, theirs) = UnixStream::pair()?;
         ours.set_nonblocking(true)?;
@@ -163,11 +197,42 @@ impl HashingThreads {
         }
         // Cannot fail short of 2^64 queued jobs.
         rustix::io::write(&*self.queued, &1u64.to_ne_bytes())?;
+        if self.living.load(Ordering::Acquire) == 0 {
+            // The last thread stopped after our check: it may have drained the queue before our
+            // push, so drop what is left (our job included) ourselves.
+            drain(&self.jobs);
+        }
         let mut hash = [0u8; PASSWORD_HASH_LEN];
-        // A thread that panicked dropped its end: end of file, an error here.
-        ours.read_exact(&mut hash).await?;
+        // A dropped job (a thread that panicked, or stopped threads) closes its reply: end of
+        // file, an error here.
+        ours.read_exact(&mut hash).await.map_err(|error| {
+            if self.living.load(Ordering::Acquire) == 0 {
+                stopped()
+            } else {
+                error
+            }
+        })?;
         Ok(hash)
     }
+}
+
+/// Held by a running hashing thread, also while it unwinds from a panic.
+struct Alive<'a> {
+    living: &'a AtomicUsize,
+    jobs: &'a ArrayQueue<Job>,
+}
+
+impl Drop for Alive<'_> {
+    fn drop(&mut self) {
+        if self.living.fetch_sub(1, Ordering::AcqRel) == 1 {
+            drain(self.jobs);
+        }
+    }
+}
+
+/// Drops every queued job, which ends the waits of their requests.
+fn drain(jobs: &ArrayQueue<Job>) {
+    while jobs.pop().is_some() {}
 }
 
 /// Puts the calling thread (only it) under `SCHED_IDLE`: it runs when nothing else wants the
@@ -192,12 +257,9 @@ fn run_only_when_idle() {
     }
 }
 
-/// Wakes every thread to stop once the queue is empty.
 impl Drop for HashingThreads {
     fn drop(&mut self) {
-        self.stopping.store(true, Ordering::Release);
-        let wake_all = u64::try_from(self.threads).unwrap_or(u64::MAX);
-        let _ = rustix::io::write(&*self.queued, &wake_all.to_ne_bytes());
+        self.stop();
     }
 }
 
@@ -244,17 +306,17 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_hashes_come_back_to_their_own_requests() {
-        let hasher = Arc::new(PasswordHasher::new(2));
+        let hasher = Arc::new(IdleThreadsHasher::new(2));
         let tasks: Vec<_> = ["password", "1234", "password", "1234", "password"]
             .into_iter()
             .map(|password| {
                 let hasher = hasher.clone();
-                tokio::spawn(async move { (password, hasher.hash(protection(password)).await) })
+                tokio::spawn(async move { (password, hasher.hash(&protection(password)).await) })
             })
             .collect();
         for task in tasks {
             let (password, hash) = task.await.unwrap();
-            assert_eq!(hash, protection(password).hash());
+            assert_eq!(hash.unwrap(), protection(password).hash());
         }
         assert!(
             matches!(hasher.started.get(), Some(Some(_))),
@@ -264,8 +326,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_abandoned_request_does_not_stop_the_threads() {
-        let hasher = PasswordHasher::new(1);
-        let abandoned = hasher.hash(protection("gone"));
+        let hasher = IdleThreadsHasher::new(1);
+        let gone = protection("gone");
+        let abandoned = hasher.hash(&gone);
         // Polled once (queued), then dropped, as when the client disconnects.
         assert!(
             tokio::time::timeout(std::time::Duration::from_millis(1), abandoned)
@@ -274,16 +337,40 @@ mod tests {
         );
 
         assert_eq!(
-            hasher.hash(protection("1234")).await,
+            hasher.hash(&protection("1234")).await.unwrap(),
             protection("1234").hash()
+        );
+    }
+
+    #[tokio::test]
+    async fn stopped_threads_answer_an_error_instead_of_waiting_forever() {
+        let hasher = IdleThreadsHasher::new(2);
+        hasher.hash(&protection("1234")).await.unwrap();
+        let Some(Some(threads)) = hasher.started.get() else {
+            panic!("the threads started")
+        };
+
+        threads.stop();
+        wait_until_no_hashing_threads_run().await;
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            hasher.hash(&protection("1234")),
+        )
+        .await
+        .expect("answered, not left waiting");
+
+        let error = answer.expect_err("no thread is left to hash");
+        assert_eq!(
+            error.to_string(),
+            "password hashing is unavailable: every password hashing thread has stopped"
         );
     }
 
     #[tokio::test]
     async fn the_hashing_threads_run_only_when_the_cpu_is_idle() {
         const SCHED_IDLE: i64 = 5;
-        let hasher = PasswordHasher::new(2);
-        hasher.hash(protection("1234")).await;
+        let hasher = IdleThreadsHasher::new(2);
+        hasher.hash(&protection("1234")).await.unwrap();
 
         let policies: Vec<i64> = hashing_threads()
             .iter()
@@ -299,12 +386,16 @@ mod tests {
 
     #[tokio::test]
     async fn dropping_the_hasher_stops_its_threads() {
-        let hasher = PasswordHasher::new(2);
-        hasher.hash(protection("1234")).await;
+        let hasher = IdleThreadsHasher::new(2);
+        hasher.hash(&protection("1234")).await.unwrap();
         assert_eq!(hashing_threads().len(), 2);
 
         drop(hasher);
 
+        wait_until_no_hashing_threads_run().await;
+    }
+
+    async fn wait_until_no_hashing_threads_run() {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while !hashing_threads().is_empty() {
             assert!(

@@ -1,13 +1,12 @@
-//! The application layer: the `createTokenForFile` use case and the ports it drives.
+//! The application layer: the use cases, grouped by capability, and the ports they drive.
 //!
-//! Ports are `async_trait` traits named after capabilities (`FileRepository`, `BackboneTokens`);
-//! adapters implement them with real technology. With the `mocks` feature every port also has a
-//! mockall mock (`MockFileRepository`, …) for other crates' tests.
+//! Ports are `async_trait` traits named after capabilities (`FileRepository`, `BackboneTokens`,
+//! `PasswordHasher`); adapters implement them with real technology. Every use case is built from
+//! one [`Dependencies`]. With the `mocks` feature every port also has a mockall mock
+//! (`MockFileRepository`, …) for other crates' tests.
 
-pub mod create_token_for_file;
+mod dependencies;
 pub mod ports;
+pub mod tokens;
 
-pub use create_token_for_file::{
-    CreateTokenForFile, CreateTokenForFileError, CreateTokenForFileRequest, ServiceIdentity,
-    TokenDto, Withdrawal,
-};
+pub use dependencies::{Dependencies, ServiceIdentity};

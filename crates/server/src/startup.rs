@@ -9,8 +9,10 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use adapters_backbone::HttpBackboneClient;
+use adapters_hashing::IdleThreadsHasher;
 use application::ports::SystemClock;
-use application::{CreateTokenForFile, ServiceIdentity};
+use application::tokens::create_for_file::CreateTokenForFile;
+use application::{Dependencies, ServiceIdentity};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -109,25 +111,26 @@ impl Application {
                 )
             },
         )?);
-        let create_token_for_file = Arc::new(CreateTokenForFile::new(
-            storage.files.clone(),
-            storage.tokens.clone(),
-            backbone.clone(),
-            Arc::new(SystemClock),
-            Arc::new(OsRandom),
-            ServiceIdentity {
+        let deps = Dependencies {
+            files: storage.files.clone(),
+            tokens: storage.tokens.clone(),
+            backbone: backbone.clone(),
+            password_hasher: Arc::new(IdleThreadsHasher::per_core()),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandom),
+            identity: ServiceIdentity {
                 address: remote.identity.address.clone(),
                 device_id: remote.identity.device_id.clone(),
             },
-            remote.backbone.base_url.clone(),
-        ));
+        };
         let state = web::Data::new(AppState {
-            create_token_for_file,
+            create_token_for_file: Arc::new(CreateTokenForFile::new(deps)),
             health: Arc::new(Probes {
                 database: storage.health.clone(),
                 backbone,
             }),
             max_body_bytes: config.http.max_body_bytes,
+            backbone_base_url: remote.backbone.base_url.clone(),
         });
         let guard = web::Data::new(Arc::new(ApiKeyGuard::new(
             api_key.expose_secret().as_bytes(),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use application::CreateTokenForFile;
+use application::tokens::create_for_file::CreateTokenForFile;
 use async_trait::async_trait;
 
 /// Reachability of the service's dependencies, for `/health`.
@@ -17,12 +17,15 @@ pub struct AppState {
     pub create_token_for_file: Arc<CreateTokenForFile>,
     pub health: Arc<dyn HealthProbes>,
     pub max_body_bytes: usize,
+    /// Where the tokens live; references point there.
+    pub backbone_base_url: String,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("backbone_base_url", &self.backbone_base_url)
             .finish_non_exhaustive()
     }
 }

@@ -130,7 +130,7 @@ async fn a_stored_token_has_its_row_with_every_field() {
         .await
         .unwrap()
         .unwrap();
-    let stored_dto = application::TokenDto::new(&stored, false, &app.simulator.base_url());
+    let stored_dto = server::http::wire::TokenDto::new(&stored, false, &app.simulator.base_url());
     assert_eq!(
         serde_json::to_value(stored_dto).unwrap(),
         *token,

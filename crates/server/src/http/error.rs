@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use application::ports::{BackboneError, RepositoryError};
-use application::{CreateTokenForFileError, Withdrawal};
+use application::tokens::create_for_file::{CreateTokenForFileError, Withdrawal};
 
 use super::envelope::{Failure, new_error_id};
 
@@ -23,6 +23,7 @@ pub const UNAUTHORIZED: &str = "error.connector.unauthorized";
 pub const UNEXPECTED: &str = "error.connector.unexpected";
 pub const DATABASE_UNAVAILABLE: &str = "error.connector.database.unavailable";
 pub const TOKEN_NOT_STORED: &str = "error.connector.tokenNotStored";
+pub const PASSWORD_HASHING_UNAVAILABLE: &str = "error.connector.passwordHashingUnavailable";
 pub const BACKBONE_UNAVAILABLE: &str = "error.connector.backbone.unavailable";
 pub const BACKBONE_TIMEOUT: &str = "error.connector.backbone.timeout";
 pub const BACKBONE_CONNECTION_LOST: &str = "error.connector.backbone.connectionLost";
@@ -156,7 +157,13 @@ impl From<CreateTokenForFileError> for ApiError {
                 Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
             }
             CreateTokenForFileError::FileLookup(error) => from_repository(&error),
-            CreateTokenForFileError::Backbone(error) => from_backbone(error),
+            CreateTokenForFileError::PasswordHashing(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                PASSWORD_HASHING_UNAVAILABLE,
+                "Passwords cannot be hashed right now, so no token was created. Try again later; \
+                 the operator must restart the service if this persists.",
+            ),
+            CreateTokenForFileError::Backbone(error) => from_backbone(error, &CREATING_A_TOKEN),
             CreateTokenForFileError::NotStored {
                 token_id,
                 source,
@@ -194,8 +201,26 @@ fn from_repository(error: &RepositoryError) -> ApiError {
     }
 }
 
+/// What a Backbone call was for, so its failures say what did not happen.
+#[derive(Debug)]
+pub struct BackboneCall {
+    /// Completes "The Backbone failed to …".
+    pub action: &'static str,
+    /// What the caller can rely on when the Backbone did not answer.
+    pub outcome_unknown: &'static str,
+}
+
+pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
+    action: "create the token",
+    outcome_unknown: "No token was stored",
+};
+
 /// Our honest statuses for Backbone failures (the reference answers 500 to all of them).
-fn from_backbone(error: BackboneError) -> ApiError {
+fn from_backbone(error: BackboneError, call: &BackboneCall) -> ApiError {
+    let BackboneCall {
+        action,
+        outcome_unknown,
+    } = call;
     match error {
         BackboneError::Rejected { code, message } => {
             ApiError::new(StatusCode::BAD_REQUEST, VALIDATION, message)
@@ -211,7 +236,7 @@ fn from_backbone(error: BackboneError) -> ApiError {
         BackboneError::ServerError { code, .. } => ApiError::new(
             StatusCode::BAD_GATEWAY,
             PLATFORM_UNEXPECTED,
-            "The Backbone failed to create the token. Try again later.",
+            format!("The Backbone failed to {action}. Try again later."),
         )
         .with_foreign_code(code),
         BackboneError::Unavailable { .. } => ApiError::new(
@@ -222,12 +247,14 @@ fn from_backbone(error: BackboneError) -> ApiError {
         BackboneError::Timeout(_) => ApiError::new(
             StatusCode::GATEWAY_TIMEOUT,
             BACKBONE_TIMEOUT,
-            "The Backbone did not answer in time. No token was stored; try again.",
+            format!("The Backbone did not answer in time. {outcome_unknown}; try again."),
         ),
         BackboneError::ConnectionLost { .. } => ApiError::new(
             StatusCode::BAD_GATEWAY,
             BACKBONE_CONNECTION_LOST,
-            "The connection to the Backbone broke before it answered. No token was stored; try again.",
+            format!(
+                "The connection to the Backbone broke before it answered. {outcome_unknown}; try again."
+            ),
         ),
         BackboneError::AuthenticationFailed { .. } => ApiError::new(
             StatusCode::BAD_GATEWAY,

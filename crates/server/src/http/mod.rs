@@ -8,6 +8,7 @@ pub mod negotiation;
 pub mod openapi;
 pub mod qr;
 pub mod routes;
+pub mod wire;
 
 use actix_web::web;
 

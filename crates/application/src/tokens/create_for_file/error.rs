@@ -2,7 +2,7 @@
 
 use domain::TokenId;
 
-use crate::ports::{BackboneError, RepositoryError};
+use crate::ports::{BackboneError, HashingError, RepositoryError};
 
 /// A request the runtime's rules refuse; `message` is exactly the reference's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +30,9 @@ pub enum CreateTokenForFileError {
     /// The local File could not be read; nothing was created.
     #[error("the File could not be read from the local store")]
     FileLookup(#[source] RepositoryError),
+    /// The password could not be hashed; nothing was created.
+    #[error(transparent)]
+    PasswordHashing(#[from] HashingError),
     /// The Backbone did not create the token; nothing was stored.
     #[error(transparent)]
     Backbone(#[from] BackboneError),

@@ -1,17 +1,16 @@
-//! The `createTokenForFile` use case: validate, look the File up locally, encrypt a
+//! `createTokenForFile`: check the rules, look the File up locally, encrypt a
 //! `TokenContentFile` under a fresh key, create the token on the Backbone, store it unless
-//! ephemeral, answer the DTO.
+//! ephemeral (deleting it there again if storing fails).
 
-mod dto;
 mod error;
-mod hashing;
+mod request;
+mod rules;
 mod use_case;
-mod validation;
 
-pub use dto::{PasswordProtectionDto, TokenDto, TokenReferenceDto};
 pub use error::{CreateTokenForFileError, ValidationError, Withdrawal};
-pub use use_case::{CreateTokenForFile, CreateTokenForFileRequest, ServiceIdentity};
-pub use validation::{ADDRESS_PATTERN, FILE_ID_PATTERN, PasswordRequest, ValidRequest, validate};
+pub use request::{CreateTokenForFileRequest, LocationIndicatorInput, PasswordInput};
+pub use rules::{INDICATOR_MESSAGE, PIN_MESSAGE};
+pub use use_case::{CreateTokenForFile, CreatedToken};
 
 #[cfg(test)]
 mod tests;

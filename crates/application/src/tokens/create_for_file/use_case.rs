@@ -1,98 +1,48 @@
 //! The use case itself: one `execute` per HTTP request.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use domain::date::{format_date, truncate_to_millis};
-use domain::{
-    DeviceId, File, FileId, IdentityAddress, PasswordProtection, Token, TokenContentFile, TokenId,
-};
-use serde_json::{Map, Value};
+use domain::{File, FileId, PasswordProtection, Token, TokenContentFile, TokenId};
 use tracing::{Instrument, info_span};
 
-use super::dto::TokenDto;
 use super::error::{CreateTokenForFileError, ValidationError, Withdrawal};
-use super::hashing::PasswordHasher;
-use super::validation::{PasswordRequest, ValidRequest, validate};
-use crate::ports::{
-    BackboneTokens, Clock, FileRepository, NewBackboneToken, RandomSource, TokenRepository,
-};
+use super::request::CreateTokenForFileRequest;
+use super::rules::{ValidPassword, future_expiry, recipient, valid_password};
+use crate::Dependencies;
+use crate::ports::NewBackboneToken;
 
-/// Who this service is on the Backbone: tokens it creates carry these as creator.
+/// What the use case made: the token, and whether it was kept here.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceIdentity {
-    pub address: IdentityAddress,
-    pub device_id: DeviceId,
-}
-
-/// One call of the route.
-#[derive(Debug, Clone, Default)]
-pub struct CreateTokenForFileRequest {
-    /// The path's `{id}`, unchecked.
-    pub file_id: String,
-    /// The JSON body (an empty map when there was none).
-    pub body: Map<String, Value>,
-    /// A QR code was asked for: the token is never stored.
-    pub force_ephemeral: bool,
-    pub correlation_id: Option<String>,
+pub struct CreatedToken {
+    pub token: Token,
+    /// Not stored here (asked for, or a QR code).
+    pub is_ephemeral: bool,
 }
 
 /// Creates a Token for a locally known File. Cheap to share: hold it in an `Arc`.
+#[derive(Debug)]
 pub struct CreateTokenForFile {
-    files: Arc<dyn FileRepository>,
-    tokens: Arc<dyn TokenRepository>,
-    backbone: Arc<dyn BackboneTokens>,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn RandomSource>,
-    identity: ServiceIdentity,
-    backbone_base_url: String,
-    hasher: PasswordHasher,
-}
-
-impl std::fmt::Debug for CreateTokenForFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateTokenForFile")
-            .field("identity", &self.identity)
-            .field("backbone_base_url", &self.backbone_base_url)
-            .finish_non_exhaustive()
-    }
+    deps: Dependencies,
 }
 
 impl CreateTokenForFile {
-    pub fn new(
-        files: Arc<dyn FileRepository>,
-        tokens: Arc<dyn TokenRepository>,
-        backbone: Arc<dyn BackboneTokens>,
-        clock: Arc<dyn Clock>,
-        random: Arc<dyn RandomSource>,
-        identity: ServiceIdentity,
-        backbone_base_url: String,
-    ) -> Self {
-        Self {
-            files,
-            tokens,
-            backbone,
-            clock,
-            random,
-            identity,
-            backbone_base_url,
-            hasher: PasswordHasher::per_core(),
-        }
+    pub fn new(deps: Dependencies) -> Self {
+        Self { deps }
     }
 
     /// Runs the use case.
     ///
     /// # Errors
-    /// See [`CreateTokenForFileError`]: validation and lookup failures happen before anything is
-    /// created; a Backbone failure stores nothing; `NotStored` means the Backbone has a token
-    /// this service could not keep.
+    /// See [`CreateTokenForFileError`]: rule and lookup failures happen before anything is
+    /// created; a Backbone failure stores nothing; `NotStored` means the Backbone accepted a
+    /// token this service could not keep (and tried to delete again).
     pub async fn execute(
         &self,
         request: CreateTokenForFileRequest,
-    ) -> Result<TokenDto, CreateTokenForFileError> {
+    ) -> Result<CreatedToken, CreateTokenForFileError> {
         let span = info_span!(
             "create_token_for_file",
-            file_id = %request.file_id,
+            file_id = request.file_id.as_ref().map(FileId::as_str),
             correlation_id = request.correlation_id.as_deref(),
             token_id = tracing::field::Empty,
         );
@@ -102,30 +52,35 @@ impl CreateTokenForFile {
     async fn run(
         &self,
         request: CreateTokenForFileRequest,
-    ) -> Result<TokenDto, CreateTokenForFileError> {
-        let now = self.clock.now();
-        let valid = validate(&request.file_id, &request.body, now)?;
-        let file = self.find_file(&valid.file_id).await?;
-        let for_identity = valid
-            .for_identity
+    ) -> Result<CreatedToken, CreateTokenForFileError> {
+        let deps = &self.deps;
+        let now = deps.clock.now();
+        // The runtime's rules, in its order; then the lookup; then what the Backbone would refuse.
+        let requested_expiry = request
+            .expires_at
             .as_deref()
-            .map(IdentityAddress::parse)
-            .transpose()
-            .map_err(|e| ValidationError::new(format!("forIdentity {e}")))?;
-        let expires_at = truncate_to_millis(effective_expiry(&valid, &file, now)?);
-        let is_ephemeral = request.force_ephemeral || valid.ephemeral.unwrap_or(true);
+            .map(|text| future_expiry(text, now))
+            .transpose()?;
+        let password = request
+            .password_protection
+            .map(valid_password)
+            .transpose()?;
+        let file = self.find_file(request.file_id.as_ref()).await?;
+        let for_identity = request.for_identity.as_deref().map(recipient).transpose()?;
+        let expires_at = truncate_to_millis(effective_expiry(requested_expiry, &file, now)?);
+        let is_ephemeral = request.force_ephemeral || request.ephemeral.unwrap_or(true);
 
-        let secret_key = self.random.secret_key();
+        let secret_key = deps.random.secret_key();
         let content = TokenContentFile {
             file_id: file.id.clone(),
             secret_key: file.secret_key.clone(),
         };
         let encrypted = content
-            .encrypt(&secret_key, self.random.nonce())
+            .encrypt(&secret_key, deps.random.nonce())
             .to_backbone_content();
-        let password_protection = valid.password.map(|password| self.protect(password));
+        let password_protection = password.map(|password| self.protect(password));
         let password_hash = match &password_protection {
-            Some(protection) => Some(self.hasher.hash(protection.clone()).await),
+            Some(protection) => Some(deps.password_hasher.hash(protection).await?),
             None => None,
         };
 
@@ -135,7 +90,7 @@ impl CreateTokenForFile {
             for_identity: for_identity.clone(),
             password_hash,
         };
-        let created = self
+        let created = deps
             .backbone
             .create_token(&new_token, request.correlation_id.clone())
             .await?;
@@ -143,8 +98,8 @@ impl CreateTokenForFile {
 
         let token = Token {
             id: created.id,
-            created_by: self.identity.address.clone(),
-            created_by_device: self.identity.device_id.clone(),
+            created_by: deps.identity.address.clone(),
+            created_by_device: deps.identity.device_id.clone(),
             content,
             created_at: truncate_to_millis(created.created_at),
             expires_at,
@@ -152,7 +107,7 @@ impl CreateTokenForFile {
             password_protection,
             secret_key,
         };
-        if !is_ephemeral && let Err(source) = self.tokens.insert_token(&token).await {
+        if !is_ephemeral && let Err(source) = deps.tokens.insert_token(&token).await {
             let withdrawal = self.withdraw(&token.id, request.correlation_id).await;
             return Err(CreateTokenForFileError::NotStored {
                 token_id: token.id,
@@ -161,13 +116,38 @@ impl CreateTokenForFile {
             });
         }
         tracing::info!(is_ephemeral, "token created");
-        Ok(TokenDto::new(&token, is_ephemeral, &self.backbone_base_url))
+        Ok(CreatedToken {
+            token,
+            is_ephemeral,
+        })
+    }
+
+    /// Only the local store is asked; an id outside the strict format cannot be stored.
+    async fn find_file(&self, file_id: Option<&FileId>) -> Result<File, CreateTokenForFileError> {
+        let Some(file_id) = file_id else {
+            return Err(CreateTokenForFileError::FileNotFound);
+        };
+        self.deps
+            .files
+            .find_file(file_id)
+            .await
+            .map_err(CreateTokenForFileError::FileLookup)?
+            .ok_or(CreateTokenForFileError::FileNotFound)
+    }
+
+    fn protect(&self, password: ValidPassword) -> PasswordProtection {
+        PasswordProtection {
+            password: password.password,
+            password_type: password.password_type,
+            salt: self.deps.random.salt(),
+            location_indicator: password.location_indicator,
+        }
     }
 
     /// Deletes a token that could not be stored, so that no token exists that this service
     /// does not know (the client never got its reference).
     async fn withdraw(&self, id: &TokenId, correlation_id: Option<String>) -> Withdrawal {
-        match self.backbone.delete_token(id, correlation_id).await {
+        match self.deps.backbone.delete_token(id, correlation_id).await {
             Ok(()) => {
                 tracing::warn!("the token could not be stored, so it was deleted on the Backbone");
                 Withdrawal::Deleted
@@ -175,37 +155,16 @@ impl CreateTokenForFile {
             Err(error) => Withdrawal::Failed(error),
         }
     }
-
-    /// Only the local store is asked; an id outside the strict format cannot be stored.
-    async fn find_file(&self, file_id: &str) -> Result<File, CreateTokenForFileError> {
-        let Ok(file_id) = FileId::parse(file_id) else {
-            return Err(CreateTokenForFileError::FileNotFound);
-        };
-        self.files
-            .find_file(&file_id)
-            .await
-            .map_err(CreateTokenForFileError::FileLookup)?
-            .ok_or(CreateTokenForFileError::FileNotFound)
-    }
-
-    fn protect(&self, request: PasswordRequest) -> PasswordProtection {
-        PasswordProtection {
-            password: request.password,
-            password_type: request.password_type,
-            salt: self.random.salt(),
-            location_indicator: request.location_indicator,
-        }
-    }
 }
 
 /// The requested expiry, else the File's; a File whose expiry has passed needs an explicit one
 /// (the Backbone would refuse the token, and the reference then answers a bare 500).
 fn effective_expiry(
-    valid: &ValidRequest,
+    requested: Option<DateTime<Utc>>,
     file: &File,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, ValidationError> {
-    match valid.expires_at {
+    match requested {
         Some(requested) => Ok(requested),
         None if file.expires_at > now => Ok(file.expires_at),
         None => Err(ValidationError::new(format!(

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use application::create_token_for_file::{ADDRESS_PATTERN, FILE_ID_PATTERN};
+use crate::http::wire::{ADDRESS_PATTERN, FILE_ID_PATTERN};
 use domain::PasswordLocationIndicator;
 use domain::date::ISO8601_PATTERN;
 use utoipa::openapi::RefOr;

@@ -1,8 +1,8 @@
 //! The document cannot drift from the code: what the code serializes must match the schemas
 //! exactly, and the documented paths, methods and security are the ones served.
 
+use crate::http::wire::TokenDto;
 use actix_web::{App, test as actix_test};
-use application::TokenDto;
 use chrono::{TimeZone, Utc};
 use domain::{
     DeviceId, FileId, IdentityAddress, PasswordLocationIndicator, PasswordProtection, PasswordType,
@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::document;
 use crate::http::envelope::{Failure, new_error_id};
 use crate::http::middleware::PUBLIC_PATHS;
+use crate::http::wire::tests::{FILE_ID, answer};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -232,14 +233,12 @@ fn what_the_code_serializes_is_valid_against_the_document() {
 
 #[test]
 fn the_documented_password_rules_are_the_validated_ones() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let accepted = |protection: Value| {
         let body = json!({ "passwordProtection": protection });
-        application::create_token_for_file::validate(
-            "FILAAAAAAAAAAAAAAAAA",
-            body.as_object().unwrap(),
-            Utc::now(),
-        )
-        .is_ok()
+        runtime
+            .block_on(answer(FILE_ID, body.as_object().unwrap()))
+            .is_ok()
     };
     let documented = |protection: &Value| {
         let mut found = Vec::new();

@@ -2,7 +2,7 @@
 
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
-use application::{CreateTokenForFileError, CreateTokenForFileRequest};
+use application::tokens::create_for_file::CreateTokenForFileError;
 
 use crate::http::body::read_object;
 use crate::http::envelope::Success;
@@ -14,6 +14,7 @@ use crate::http::openapi::schemas::{
     CreateTokenForFileRequestBody, QrCodePng, TokenResult, TokenResultV7,
 };
 use crate::http::qr::qr_png;
+use crate::http::wire::{TokenDto, parse_create_token_request};
 use crate::state::AppState;
 use crate::telemetry::error_chain;
 
@@ -129,17 +130,20 @@ async fn create_token_for_file(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
 
-    let use_case_request = CreateTokenForFileRequest {
-        file_id: file_id.clone(),
-        body,
-        force_ephemeral: representation == Representation::Png,
-        correlation_id,
-    };
-    let token = state
+    let mut use_case_request = parse_create_token_request(&file_id, &body)
+        .map_err(|violation| ApiError::validation(violation.0))?;
+    use_case_request.force_ephemeral = representation == Representation::Png;
+    use_case_request.correlation_id = correlation_id;
+    let created = state
         .create_token_for_file
         .execute(use_case_request)
         .await
         .map_err(log_and_convert)?;
+    let token = TokenDto::new(
+        &created.token,
+        created.is_ephemeral,
+        &state.backbone_base_url,
+    );
 
     match representation {
         Representation::Json => {

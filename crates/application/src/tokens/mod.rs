@@ -1,0 +1,3 @@
+//! Use cases about Tokens.
+
+pub mod create_for_file;
