@@ -2,8 +2,8 @@
 //! `domain::password`) this machine can compute per second, measured in the same run: once at
 //! its start (with what all cores really do in parallel, and a hash in fresh memory, for
 //! comparison), and again seconds before every S3 point, which is what that point is judged
-//! against. The VM's speed drifts: the same hash on an idle machine took 46 to 78 ms of CPU
-//! within two minutes (2026-11-28), so a floor timed minutes before a point says little of it.
+//! against. A VM's speed drifts within minutes (docs/benchmarks.md), so a floor timed minutes
+//! before a point says little of it.
 //!
 //! One hash is timed as the CPU time of the hashing thread (`/proc/thread-self/schedstat`), so
 //! time the thread spends preempted by other processes does not count, and in one reused

@@ -185,7 +185,7 @@ enum Bound {
 }
 
 /// What a ratio target's check shows and whether its median meets `bound`. Ratios show three
-/// decimals, so a median just below a goal (0.797) does not print as the goal.
+/// decimals, so a median just below a goal (e.g. 0.797 for 0.8) does not print as the goal.
 fn ratio_verdict(ratio: Spread, bound: Bound) -> (String, String, bool) {
     let (goal, met) = match bound {
         Bound::AtLeast(goal) => (format!("≥ {goal}"), ratio.median >= goal),
