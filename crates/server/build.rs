@@ -21,5 +21,22 @@ fn main() {
     println!("cargo:rustc-env=CONNECTOR_BUILD_DATE={date}");
     println!("cargo:rustc-env=CONNECTOR_RUSTC_VERSION={rustc}");
     println!("cargo:rustc-env=CONNECTOR_BUILD_PROFILE={profile}");
-    println!("cargo:rerun-if-changed=../../.git/HEAD");
+    rerun_when_the_commit_changes();
+}
+
+/// HEAD names a branch whose ref file (or `packed-refs`) changes with each commit: watching
+/// HEAD alone kept the first build's commit forever. Paths come from git, so worktrees work.
+fn rerun_when_the_commit_changes() {
+    let mut watched = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+    if let Some(branch) = output("git", &["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(branch);
+    }
+    for name in watched {
+        // A missing path would make cargo rerun this script on every build.
+        if let Some(path) = output("git", &["rev-parse", "--git-path", &name])
+            .filter(|path| std::path::Path::new(path).exists())
+        {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
 }

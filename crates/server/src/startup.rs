@@ -17,7 +17,8 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Config, RemoteBackbone};
-use crate::http::middleware::{ApiKeyGuard, require_api_key, timing_headers};
+use crate::http::middleware::{ApiKeyGuard, log_and_time, require_api_key};
+use crate::http::request_span::RequestSpan;
 use crate::local::{LocalBackbone, LocalModeError};
 use crate::random::OsRandom;
 use crate::state::{AppState, HealthProbes};
@@ -151,8 +152,9 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(guard.clone())
                 .wrap(from_fn(require_api_key))
-                .wrap(from_fn(timing_headers))
+                .wrap(from_fn(log_and_time))
                 .wrap(security_headers())
+                .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
                 .configure(crate::http::configure)
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)

@@ -9,6 +9,7 @@ mod cluster;
 mod database_outage;
 mod instances;
 mod local_mode;
+mod observability;
 mod secrets;
 mod shutdown;
 

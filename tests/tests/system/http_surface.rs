@@ -197,7 +197,23 @@ async fn every_answer_carries_the_timing_headers() {
         assert!(duration >= 0.0);
         let time = response.headers()["x-response-time"].to_str().unwrap();
         assert!(domain::date::parse_iso8601(time).is_ok(), "{time}");
+        assert!(response.headers().contains_key("x-correlation-id"));
     }
+}
+
+#[tokio::test]
+async fn a_correlation_id_sent_is_echoed_in_the_answer() {
+    let app = TestApp::spawn().await;
+
+    let response = app
+        .post_token(app.file.id.as_str())
+        .header("X-Correlation-ID", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.headers()["x-correlation-id"], "trace-me-42");
 }
 
 #[tokio::test]
@@ -256,6 +272,19 @@ async fn the_version_needs_the_key() {
     assert_eq!(status, 200);
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert!(body["commit"].is_string() && body["date"].is_string() && body["build"].is_string());
+    // The build follows the checkout's commit (a clean clone, as CI makes, has git).
+    if let Ok(head) = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        && head.status.success()
+    {
+        assert_eq!(
+            body["commit"],
+            String::from_utf8_lossy(&head.stdout).trim(),
+            "rebuilt for the current commit"
+        );
+    }
 }
 
 #[tokio::test]

@@ -44,6 +44,9 @@ pub struct ApiError {
     pub message: String,
     pub retry_after: Option<Duration>,
     pub allow: Option<&'static str>,
+    /// What went wrong inside (an error's whole `source()` chain), for the request's log line
+    /// only: never sent.
+    pub cause: Option<String>,
 }
 
 impl ApiError {
@@ -56,7 +59,20 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             allow: None,
+            cause: None,
         }
+    }
+
+    /// Keeps `cause` for the log line of the request this error answers.
+    #[must_use]
+    pub fn with_cause(mut self, cause: String) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// The code the envelope carries: the Backbone's when it gave one.
+    pub fn envelope_code(&self) -> &str {
+        self.foreign_code.as_deref().unwrap_or(self.code)
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
@@ -122,7 +138,7 @@ impl std::fmt::Display for ApiError {
             f,
             "{} {}: {}",
             self.status.as_u16(),
-            self.foreign_code.as_deref().unwrap_or(self.code),
+            self.envelope_code(),
             self.message
         )
     }
@@ -141,11 +157,7 @@ impl ResponseError for ApiError {
         if let Some(allow) = self.allow {
             response.insert_header((ALLOW, allow));
         }
-        response.json(Failure::new(
-            &self.id,
-            self.foreign_code.as_deref().unwrap_or(self.code),
-            &self.message,
-        ))
+        response.json(Failure::new(&self.id, self.envelope_code(), &self.message))
     }
 }
 

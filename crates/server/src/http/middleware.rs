@@ -1,5 +1,6 @@
-//! Middleware around every route: timing headers, and the API key check that runs before
-//! routing (so an unknown route without a valid key is 401, not 404).
+//! Middleware around every route: the request's log line (with the error id of a failed one)
+//! and timing headers, and the API key check that runs before routing (so an unknown route
+//! without a valid key is 401, not 404).
 
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, HttpMessage, web};
 use chrono::Utc;
 use domain::date::format_date;
 use rand::Rng;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
+use super::request_span::{CORRELATION_ID_HEADER, CorrelationId};
 use super::routes::{docs, health};
 
 const API_KEY_HEADER: &str = "x-api-key";
@@ -87,26 +89,27 @@ pub async fn require_api_key(
     if let Some(guard) = guard {
         tokio::time::sleep(guard.failure_delay()).await;
     }
-    tracing::info!(
-        path = request.path(),
-        "request refused: missing or wrong API key"
-    );
-    let response = ApiError::unauthorized().error_response();
-    Ok(request.into_response(response).map_into_right_body())
+    // As an error response, so the request's log line names its id.
+    let (request, _) = request.into_parts();
+    Ok(ServiceResponse::from_err(ApiError::unauthorized(), request).map_into_right_body())
 }
 
-/// `X-Response-Duration-ms` and `X-Response-Time` on every answer, errors included, and one
-/// log line per request (method, path, status, duration; never headers or bodies).
-pub async fn timing_headers(
+/// One log line per request (method, route, status, duration, and for a failure its envelope's
+/// id, code and cause; never headers or bodies), and `X-Response-Duration-ms`,
+/// `X-Response-Time` and `X-Correlation-ID` on every answer, errors included.
+pub async fn log_and_time(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let mut response = next.call(request).await?;
     let millis = started.elapsed().as_secs_f64() * 1000.0;
-    // Read from the response's request: nothing is copied unless the line is written.
-    let answered = response.request();
-    tracing::info!(method = %answered.method(), path = answered.path(), status = response.status().as_u16(), duration_ms = millis, "request");
+    log_request(&response, millis);
+    let correlation_id = response
+        .request()
+        .extensions()
+        .get::<CorrelationId>()
+        .and_then(CorrelationId::header_value);
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&format!("{millis:.3}")) {
         headers.insert(HeaderName::from_static("x-response-duration-ms"), value);
@@ -114,7 +117,52 @@ pub async fn timing_headers(
     if let Ok(value) = HeaderValue::from_str(&format_date(Utc::now())) {
         headers.insert(HeaderName::from_static("x-response-time"), value);
     }
+    if let Some(value) = correlation_id {
+        headers.insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
+    }
     Ok(response)
+}
+
+/// Where an error becomes an answer: logged once, 5xx at `error`, the rest at `info`. Read
+/// from the response's request, so nothing is copied unless the line is written.
+fn log_request<B>(response: &ServiceResponse<B>, duration_ms: f64) {
+    let answered = response.request();
+    let (method, path) = (answered.method().as_str(), answered.path());
+    let status = response.status().as_u16();
+    let failure = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<ApiError>());
+    match failure {
+        None => tracing::info!(method, path, status, duration_ms, "request"),
+        Some(error) => {
+            let (error_id, code) = (&*error.id, error.envelope_code());
+            let cause = error.cause.as_deref().unwrap_or(&error.message);
+            if response.status().is_server_error() {
+                tracing::error!(
+                    method,
+                    path,
+                    status,
+                    duration_ms,
+                    error_id,
+                    code,
+                    cause,
+                    "request failed"
+                );
+            } else {
+                tracing::info!(
+                    method,
+                    path,
+                    status,
+                    duration_ms,
+                    error_id,
+                    code,
+                    cause,
+                    "request refused"
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod middleware;
 pub mod negotiation;
 pub mod openapi;
 pub mod qr;
+pub mod request_span;
 pub mod routes;
 pub mod wire;
 

@@ -57,13 +57,17 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
 )]
 struct ApiDoc;
 
-/// The headers every answer carries (see `middleware::timing_headers`).
-const TIMING_HEADERS: [&str; 2] = ["X-Response-Duration-ms", "X-Response-Time"];
+/// The headers every answer carries (see `middleware::log_and_time`).
+const EVERY_ANSWERS_HEADERS: [&str; 3] = [
+    "X-Response-Duration-ms",
+    "X-Response-Time",
+    "X-Correlation-ID",
+];
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     let mut document = serde_json::to_value(ApiDoc::openapi())
         .unwrap_or_else(|e| unreachable!("the OpenAPI document serializes: {e}"));
-    require_timing_headers(&mut document);
+    require_every_answers_headers(&mut document);
     document
 });
 static DOCUMENT_JSON: LazyLock<String> = LazyLock::new(|| DOCUMENT.to_string());
@@ -78,23 +82,23 @@ pub fn document_json() -> &'static str {
     &DOCUMENT_JSON
 }
 
-/// utoipa 5 cannot mark a response header `required`; the timing headers are on every answer.
-fn require_timing_headers(value: &mut Value) {
+/// utoipa 5 cannot mark a response header `required`; these headers are on every answer.
+fn require_every_answers_headers(value: &mut Value) {
     match value {
         Value::Object(object) => {
             for (key, child) in object.iter_mut() {
                 if key == "headers" {
-                    for name in TIMING_HEADERS {
+                    for name in EVERY_ANSWERS_HEADERS {
                         if let Some(Value::Object(header)) = child.get_mut(name) {
                             header.insert("required".into(), Value::Bool(true));
                         }
                     }
                 } else {
-                    require_timing_headers(child);
+                    require_every_answers_headers(child);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(require_timing_headers),
+        Value::Array(items) => items.iter_mut().for_each(require_every_answers_headers),
         _ => {}
     }
 }
@@ -137,7 +141,7 @@ impl Modify for CommonAnswers {
             .flat_map(|operation| operation.responses.responses.values_mut());
         for response in operations.chain(components.responses.values_mut()) {
             if let RefOr::T(response) = response {
-                add_timing_headers(&mut response.headers);
+                add_every_answers_headers(&mut response.headers);
             }
         }
     }
@@ -187,10 +191,10 @@ fn operations_mut(
     .flatten()
 }
 
-fn add_timing_headers(
+fn add_every_answers_headers(
     headers: &mut std::collections::BTreeMap<String, utoipa::openapi::header::Header>,
 ) {
-    let [duration, time] = TIMING_HEADERS;
+    let [duration, time, correlation_id] = EVERY_ANSWERS_HEADERS;
     headers.insert(
         duration.into(),
         HeaderBuilder::new()
@@ -212,6 +216,15 @@ fn add_timing_headers(
                     .pattern(Some(schemas::DATE_PATTERN)),
             )
             .description(Some("When the answer was sent."))
+            .build(),
+    );
+    headers.insert(
+        correlation_id.into(),
+        HeaderBuilder::new()
+            .schema(Object::builder().schema_type(Type::String).min_length(Some(1)))
+            .description(Some(
+                "The request's `X-Correlation-ID` (a UUID made here when none was sent); its log lines carry it too.",
+            ))
             .build(),
     );
 }

@@ -1,7 +1,7 @@
 //! `POST /api/v2/Files/{id}/Token` (v6 shape) and `POST /api/core/v1/Files/{id}/Token` (v7).
 
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, LOCATION};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use application::tokens::create_for_file::CreateTokenForFileError;
 
 use crate::http::body::read_object;
@@ -14,11 +14,10 @@ use crate::http::openapi::schemas::{
     CreateTokenForFileRequestBody, QrCodePng, TokenResult, TokenResultV7,
 };
 use crate::http::qr::qr_png;
+use crate::http::request_span::CorrelationId;
 use crate::http::wire::{TokenDto, parse_create_token_request};
 use crate::state::AppState;
 use crate::telemetry::error_chain;
-
-const CORRELATION_HEADER: &str = "x-correlation-id";
 
 pub const V6_PATH: &str = "/api/v2/Files/{id}/Token";
 pub const V7_PATH: &str = "/api/core/v1/Files/{id}/Token";
@@ -125,10 +124,9 @@ async fn create_token_for_file(
     let new_qr_format =
         version == ApiVersion::V7 || body.get("newQRCodeFormat").is_some_and(is_truthy);
     let correlation_id = request
-        .headers()
-        .get(CORRELATION_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+        .extensions()
+        .get::<CorrelationId>()
+        .map(|id| id.0.clone());
 
     let mut use_case_request = parse_create_token_request(&file_id, &body)
         .map_err(|violation| ApiError::validation(violation.0))?;
@@ -138,7 +136,7 @@ async fn create_token_for_file(
         .create_token_for_file
         .execute(use_case_request)
         .await
-        .map_err(log_and_convert)?;
+        .map_err(with_cause)?;
     let token = TokenDto::new(
         &created.token,
         created.is_ephemeral,
@@ -163,8 +161,7 @@ async fn create_token_for_file(
                 format!("nmshd://tr#{}", token.reference.truncated)
             };
             let png = qr_png(&text).map_err(|error| {
-                tracing::error!(%error, "QR code rendering failed");
-                ApiError::unexpected()
+                ApiError::unexpected().with_cause(format!("QR code rendering failed: {error}"))
             })?;
             Ok(HttpResponse::Created()
                 .content_type("image/png")
@@ -177,18 +174,10 @@ async fn create_token_for_file(
     }
 }
 
-/// Logs the whole error chain once, where the error becomes a response, under the id the
-/// answer's envelope carries.
-fn log_and_convert(error: CreateTokenForFileError) -> ApiError {
-    let chain = error_chain(&error);
-    let api_error = ApiError::from(error);
-    let (status, error_id) = (api_error.status.as_u16(), &*api_error.id);
-    if api_error.status.is_server_error() {
-        tracing::error!(status, error_id, error = %chain, "create token for file failed");
-    } else {
-        tracing::info!(status, error_id, error = %chain, "create token for file refused");
-    }
-    api_error
+/// The answer to a failed use case, keeping the whole error chain for the request's log line.
+fn with_cause(error: CreateTokenForFileError) -> ApiError {
+    let cause = error_chain(&error);
+    ApiError::from(error).with_cause(cause)
 }
 
 /// JavaScript truthiness, as the reference reads `newQRCodeFormat` (unvalidated): a form's
