@@ -19,7 +19,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::BackboneConfig;
 use crate::errors;
-use crate::transport::{NoAnswer, Route, Transport};
+use crate::retry::{Anonymous, RetryPolicy, send_with_retries};
+use crate::transport::{Route, Transport};
 use crate::wire::{LoginForm, LoginResponse};
 
 #[derive(Debug, Clone)]
@@ -100,28 +101,14 @@ impl Authenticator {
             password: self.password.expose_secret(),
         };
         let started = Instant::now();
-        let mut retried = false;
-        let answer = loop {
-            let request = transport.post(Route::Login).form(&form);
-            match transport.send(request, transport.request_timeout).await {
-                Ok(answer) if answer.status == 408 && !retried => {
-                    tracing::info!(
-                        "the Backbone timed out the connection before reading the login; retrying once"
-                    );
-                    retried = true;
-                }
-                Ok(answer) => break answer,
-                Err(NoAnswer {
-                    error,
-                    not_sent: true,
-                }) if !retried => {
-                    tracing::warn!(%error, "could not connect to the Backbone to log in; retrying once");
-                    retried = true;
-                    tokio::time::sleep(transport.connect_retry_delay).await;
-                }
-                Err(NoAnswer { error, .. }) => return Err(error),
-            }
-        };
+        let answer = send_with_retries(
+            transport,
+            Route::Login,
+            &Anonymous,
+            RetryPolicy::IfNotProcessed,
+            |_| transport.post(Route::Login, &[]).form(&form),
+        )
+        .await?;
         if answer.status != 200 {
             let error = errors::from_login_status(&answer, Utc::now());
             tracing::debug!(status = answer.status, %error, "the Backbone refused the login");

@@ -4,30 +4,26 @@
 //! health endpoint needs.
 //!
 //! # Retry policy
-//! A create must never be sent twice if the first one may have reached the Backbone: that could
-//! create two tokens. So each call sends at most two create requests, and the second only when
-//! the first certainly created nothing:
-//! - the connection could not be opened (refused, DNS, TLS, connect timeout): nothing was sent;
-//!   retried once after `connect_retry_delay`;
-//! - the Backbone answered 401: it refused the bearer before doing anything; the token is
-//!   dropped, the client logs in again and retries once. A second 401 is an error, never a loop;
-//! - the Backbone answered 400 `'content' must be empty.`: the token route accepts anonymous
-//!   callers, so a bearer it no longer honours (expired earlier than announced) makes the request
-//!   anonymous instead of a 401, and anonymous tokens may carry no content. Nothing was created;
-//!   handled like the 401;
-//! - the Backbone answered 408: it timed out the connection before reading the request (an idle
-//!   pooled connection it closed just as the request went out on it). Nothing was read, so
-//!   nothing was created; retried at once, on another connection.
+//! One policy decides for every route (`retry.rs`), by what the Backbone can have done with a
+//! request. Nothing was processed when the connection could not be opened (refused, DNS, TLS,
+//! connect timeout: sent again after `connect_retry_delay`), when it answered 408 (it timed out
+//! an idle pooled connection just as the request went out on it: nothing was read), or, on
+//! routes with a bearer, when it refused the bearer: a 401, or the token route's 400 `'content'
+//! must be empty.` (that route accepts anonymous callers, so a bearer it no longer honours makes
+//! the request anonymous, and anonymous tokens carry no content). After a refused bearer the
+//! client logs in again first.
+//! - Creates and logins (`IfNotProcessed`) are sent at most twice, the second time only when the
+//!   first was not processed: a create that may have reached the Backbone is never sent again
+//!   (two tokens), and three bad logins would lock the device user. A second 401 is an error,
+//!   never a loop. Never sent again: a timeout after sending, a connection lost while waiting
+//!   for or reading the answer, and every other answered status.
+//! - Deletes (`Idempotent`) are also sent again after failures that may pass (no answer in
+//!   time, a lost connection, 429, 5xx), waiting `connect_retry_delay` times the number of sends
+//!   so far, up to [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) sends; a 404 means the token is
+//!   gone already, which is what a delete wants.
+//! - `check_connection` is sent once, so the health endpoint reports what it saw.
 //!
-//! All these reasons share that one retry. Never retried: a timeout after sending, a connection lost
-//! while waiting for or reading the answer, and every other answered status.
-//! A delete (`DELETE /api/v2/Tokens/{id}`) is idempotent, so it is retried up to
-//! [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) times in all on every failure that may be
-//! transient (no connection, timeout, lost connection, 401 after a new login, 408, 429, 5xx),
-//! waiting `connect_retry_delay` times the attempt number in between; a 404 means the token is
-//! gone already, which is what a delete wants.
-//! A login (`/connect/token` creates nothing) is also retried once after a connect error or a 408;
-//! `check_connection` is never retried, so the health endpoint reports what it saw.
+//! Each route has its own limit on the size of an answer (`transport::Route`).
 //!
 //! How answers become [`BackboneError`] variants is tabled in the `errors` module.
 //!
@@ -39,6 +35,7 @@
 mod auth;
 mod config;
 mod errors;
+mod retry;
 mod tokens;
 mod transport;
 mod wire;
@@ -89,10 +86,10 @@ impl HttpBackboneClient {
     pub async fn check_connection(&self) -> Result<(), BackboneError> {
         let span = tracing::info_span!("backbone.check_connection");
         async {
-            let request = self.transport.get(Route::Version);
+            let request = self.transport.get(Route::Version, &[]);
             let answer = self
                 .transport
-                .send(request, self.transport.health_check_timeout)
+                .send(Route::Version, request, self.transport.health_check_timeout)
                 .await
                 .map_err(|no_answer| no_answer.error)?;
             if answer.status == 200 {

@@ -11,32 +11,44 @@ use tokio::time::Instant;
 use crate::config::{BackboneConfig, BackboneConfigError};
 use crate::errors;
 
-/// Answers of the routes we call are a few hundred bytes; anything far larger is not one of them.
-const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// Shorter than the idle timeouts of common proxies (60–75 s) and Kestrel (130 s), so a pooled
 /// connection is not reused just as the other side closes it.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Header the Backbone echoes and logs.
 pub(crate) const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
 
-/// The Backbone routes this client calls.
+/// The Backbone routes this client calls, as templates whose `{…}` segments are parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Route {
     Login,
     Tokens,
+    Token,
     Version,
 }
 
 impl Route {
     /// In the order of the variants, so `route as usize` indexes it.
-    const ALL: [Self; 3] = [Self::Login, Self::Tokens, Self::Version];
+    const ALL: [Self; 4] = [Self::Login, Self::Tokens, Self::Token, Self::Version];
 
-    fn path(self) -> &'static str {
+    fn template(self) -> &'static str {
         match self {
             Self::Login => "/connect/token",
             Self::Tokens => "/api/v2/Tokens",
+            Self::Token => "/api/v2/Tokens/{id}",
             Self::Version => "/api/v2/Version",
         }
+    }
+
+    /// The largest answer this route gives; anything far larger is not one of its answers.
+    fn max_answer_bytes(self) -> usize {
+        match self {
+            // Logins, token ids, versions and error envelopes: a few hundred bytes.
+            Self::Login | Self::Tokens | Self::Token | Self::Version => 1024 * 1024,
+        }
+    }
+
+    fn has_parameters(self) -> bool {
+        self.template().contains('{')
     }
 }
 
@@ -62,6 +74,8 @@ pub(crate) struct NoAnswer {
 pub(crate) struct Transport {
     client: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed, for routes with parameters.
+    base: Url,
     /// Each route's URL, parsed once rather than on every request; indexed by `Route as usize`.
     urls: Vec<Url>,
     pub request_timeout: Duration,
@@ -82,9 +96,10 @@ impl Transport {
         if !valid {
             return Err(invalid());
         }
+        // Routes without parameters are parsed once, here, not on every request.
         let urls = Route::ALL
             .iter()
-            .map(|route| Url::parse(&format!("{base_url}{}", route.path())))
+            .map(|route| Url::parse(&format!("{base_url}{}", route.template())))
             .collect::<Result<_, _>>()
             .map_err(|_| invalid())?;
         let mut headers = HeaderMap::new();
@@ -101,6 +116,7 @@ impl Transport {
             .map_err(BackboneConfigError::HttpClient)?;
         Ok(Self {
             client,
+            base: Url::parse(&base_url).map_err(|_| invalid())?,
             base_url,
             urls,
             request_timeout: config.request_timeout,
@@ -113,34 +129,49 @@ impl Transport {
         &self.base_url
     }
 
-    pub fn get(&self, route: Route) -> RequestBuilder {
-        self.client.get(self.url(route).clone())
+    pub fn get(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
+        self.client.get(self.url(route, parameters))
     }
 
-    pub fn post(&self, route: Route) -> RequestBuilder {
-        self.client.post(self.url(route).clone())
+    pub fn post(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
+        self.client.post(self.url(route, parameters))
     }
 
-    /// `DELETE <route>/<id>`: the id is one path segment, percent-encoded as needed.
-    pub fn delete_item(&self, route: Route, id: &str) -> RequestBuilder {
-        let mut url = self.url(route).clone();
+    pub fn delete(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
+        self.client.delete(self.url(route, parameters))
+    }
+
+    /// The route's URL with `parameters` in its `{…}` segments, in order, each percent-encoded
+    /// as one path segment.
+    fn url(&self, route: Route, parameters: &[&str]) -> Url {
+        if !route.has_parameters() {
+            return self.urls[route as usize].clone();
+        }
+        let mut url = self.base.clone();
+        let mut parameters = parameters.iter().copied();
         // Only URLs that cannot be a base refuse segments; `new` accepted only http(s) ones.
         if let Ok(mut segments) = url.path_segments_mut() {
-            segments.push(id);
+            segments.pop_if_empty();
+            for part in route.template().trim_start_matches('/').split('/') {
+                if part.starts_with('{') {
+                    segments.push(parameters.next().unwrap_or_default());
+                } else {
+                    segments.push(part);
+                }
+            }
         }
-        self.client.delete(url)
+        url
     }
 
-    fn url(&self, route: Route) -> &Url {
-        &self.urls[route as usize]
-    }
-
-    /// Sends `request` and reads the whole answer within `timeout`.
+    /// Sends `request` (made for `route`) and reads the whole answer, at most the route's
+    /// largest, within `timeout`.
     pub async fn send(
         &self,
+        route: Route,
         request: RequestBuilder,
         timeout: Duration,
     ) -> Result<Answer, NoAnswer> {
+        let limit = route.max_answer_bytes();
         let started = Instant::now();
         let lost = |error: &reqwest::Error| NoAnswer {
             error: errors::from_transport(error, timeout),
@@ -159,8 +190,8 @@ impl Transport {
             .map(str::to_owned);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| lost(&e))? {
-            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                let detail = format!("the answer is larger than {MAX_ANSWER_BYTES} bytes");
+            if body.len() + chunk.len() > limit {
+                let detail = format!("the answer is larger than {limit} bytes");
                 return Err(NoAnswer {
                     error: BackboneError::UnexpectedResponse { status, detail },
                     not_sent: false,
@@ -200,45 +231,54 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn every_route_is_its_path_under_the_base_url() {
+    fn transport(base_url: &str) -> Transport {
         let username = DeviceUsername::parse("USRaaaaaaaaaaaaaaaaa").expect("a valid username");
         let config = BackboneConfig::new(
-            "https://backbone.example/prefix/",
+            base_url,
             "client",
             SecretString::from("secret"),
             username,
             SecretString::from("password"),
         );
-        let transport = Transport::new(&config).expect("a valid config");
+        Transport::new(&config).expect("a valid config")
+    }
 
-        for route in Route::ALL {
-            let expected = format!("https://backbone.example/prefix{}", route.path());
-            assert_eq!(transport.url(route).as_str(), expected);
+    #[test]
+    fn every_route_is_its_path_under_the_base_url() {
+        let transport = transport("https://backbone.example/prefix/");
+
+        for route in Route::ALL
+            .into_iter()
+            .filter(|route| !route.has_parameters())
+        {
+            let expected = format!("https://backbone.example/prefix{}", route.template());
+            assert_eq!(transport.url(route, &[]).as_str(), expected);
         }
     }
 
     #[test]
-    fn an_item_is_one_segment_under_its_route() {
-        let username = DeviceUsername::parse("USRaaaaaaaaaaaaaaaaa").expect("a valid username");
-        let config = BackboneConfig::new(
+    fn parameters_fill_their_segments_percent_encoded() {
+        for base in [
             "https://backbone.example/prefix",
-            "client",
-            SecretString::from("secret"),
-            username,
-            SecretString::from("password"),
-        );
-        let transport = Transport::new(&config).expect("a valid config");
+            "https://backbone.example/prefix/",
+        ] {
+            let transport = transport(base);
 
-        let request = transport
-            .delete_item(Route::Tokens, "TOKaaaaaaaaaaaaaaaaa")
-            .build()
-            .expect("a request");
+            let request = transport
+                .delete(Route::Token, &["TOKaaaaaaaaaaaaaaaaa"])
+                .build()
+                .expect("a request");
 
-        assert_eq!(request.method(), reqwest::Method::DELETE);
+            assert_eq!(request.method(), reqwest::Method::DELETE);
+            assert_eq!(
+                request.url().as_str(),
+                "https://backbone.example/prefix/api/v2/Tokens/TOKaaaaaaaaaaaaaaaaa"
+            );
+        }
+        let at_the_root = transport("http://127.0.0.1:8090");
         assert_eq!(
-            request.url().as_str(),
-            "https://backbone.example/prefix/api/v2/Tokens/TOKaaaaaaaaaaaaaaaaa"
+            at_the_root.url(Route::Token, &["a/b c"]).as_str(),
+            "http://127.0.0.1:8090/api/v2/Tokens/a%2Fb%20c"
         );
     }
 }
