@@ -2,11 +2,13 @@
 //!
 //! Ports are `async_trait` traits named after capabilities (`FileRepository`, `BackboneTokens`,
 //! `PasswordHasher`); adapters implement them with real technology. Every use case is built from
-//! one [`Dependencies`]. With the `mocks` feature every port also has a mockall mock
+//! one [`Dependencies`], and [`UseCases`] holds them all for the driving side. With the `mocks` feature every port also has a mockall mock
 //! (`MockFileRepository`, …) for other crates' tests.
 
 mod dependencies;
 pub mod ports;
 pub mod tokens;
+mod use_cases;
 
 pub use dependencies::{Dependencies, ServiceIdentity};
+pub use use_cases::UseCases;

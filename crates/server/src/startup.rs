@@ -11,8 +11,7 @@ use actix_web::{App, HttpServer, web};
 use adapters_backbone::HttpBackboneClient;
 use adapters_hashing::IdleThreadsHasher;
 use application::ports::SystemClock;
-use application::tokens::create_for_file::CreateTokenForFile;
-use application::{Dependencies, ServiceIdentity};
+use application::{Dependencies, ServiceIdentity, UseCases};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -125,7 +124,7 @@ impl Application {
             },
         };
         let state = web::Data::new(AppState {
-            create_token_for_file: Arc::new(CreateTokenForFile::new(deps)),
+            use_cases: Arc::new(UseCases::new(&deps)),
             health: Arc::new(Probes {
                 database: storage.health.clone(),
                 backbone,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use application::tokens::create_for_file::CreateTokenForFile;
+use application::UseCases;
 use async_trait::async_trait;
 
 /// Reachability of the service's dependencies, for `/health`.
@@ -14,7 +14,7 @@ pub trait HealthProbes: Send + Sync {
 }
 
 pub struct AppState {
-    pub create_token_for_file: Arc<CreateTokenForFile>,
+    pub use_cases: Arc<UseCases>,
     pub health: Arc<dyn HealthProbes>,
     pub max_body_bytes: usize,
     /// Where the tokens live; references point there.

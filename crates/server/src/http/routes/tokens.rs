@@ -133,6 +133,7 @@ async fn create_token_for_file(
     use_case_request.force_ephemeral = representation == Representation::Png;
     use_case_request.correlation_id = correlation_id;
     let created = state
+        .use_cases
         .create_token_for_file
         .execute(use_case_request)
         .await

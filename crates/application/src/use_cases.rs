@@ -1,0 +1,19 @@
+//! Every use case, built once from one [`Dependencies`]: the driving side (the HTTP server)
+//! holds this and nothing else, so a new use case is a field here, not new wiring there.
+
+use crate::Dependencies;
+use crate::tokens::create_for_file::CreateTokenForFile;
+
+/// The use cases of this service. Share it in an `Arc`.
+#[derive(Debug)]
+pub struct UseCases {
+    pub create_token_for_file: CreateTokenForFile,
+}
+
+impl UseCases {
+    pub fn new(deps: &Dependencies) -> Self {
+        Self {
+            create_token_for_file: CreateTokenForFile::new(deps.clone()),
+        }
+    }
+}
