@@ -1,50 +1,70 @@
-//! Engine-neutral rows: the column values of a File and a Token in plain Rust types, checked
-//! into domain values when read back (anything that does not parse is
-//! [`RepositoryError::Corrupt`], naming the record and the column).
+//! One row struct per table, serving both engines (its column types are the schema's, see
+//! [`crate::sql_types`]), and its checked conversion to and from the domain: anything that does
+//! not parse when read back is [`RepositoryError::Corrupt`], naming the record and the column.
 
 use std::fmt;
 
 use application::ports::RepositoryError;
 use chrono::{DateTime, SubsecRound, Utc};
+use diesel::{Insertable, Queryable, Selectable};
 use domain::password::SALT_LEN;
 use domain::{
     DeviceId, File, FileId, IdentityAddress, PasswordLocationIndicator, PasswordProtection,
     PasswordType, SecretKey, Token, TokenContentFile, TokenId,
 };
 
-/// The columns of a `files` row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRecord {
+use crate::schema::{files, tokens};
+use crate::sql_types::Decoded;
+
+/// A `files` row.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+// `None` is bound as NULL, not written as `DEFAULT`: with `DEFAULT` in the SQL diesel cannot
+// cache the prepared INSERT, and preparing it anew costs a round trip and a parse per insert.
+// The nullable columns have no default but NULL, so the stored row is the same.
+#[diesel(
+    table_name = files,
+    check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite),
+    treat_none_as_default_value = false
+)]
+pub struct FileRow {
     pub id: String,
     pub secret_key: Vec<u8>,
     pub owner: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Decoded<DateTime<Utc>>,
     pub created_by: String,
     pub created_by_device: String,
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Decoded<DateTime<Utc>>,
     pub filename: String,
     pub filesize: i64,
     pub mimetype: String,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub tags: Vec<String>,
+    pub tags: Decoded<Vec<String>>,
     pub ownership_token: Option<String>,
     pub ownership_is_locked: bool,
     pub is_own: bool,
 }
 
-/// The columns of a `tokens` row; the four password columns are set together or not at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRecord {
+/// A `tokens` row; the four password columns are set together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+// `None` is bound as NULL, not written as `DEFAULT`: with `DEFAULT` in the SQL diesel cannot
+// cache the prepared INSERT, and preparing it anew costs a round trip and a parse per insert.
+// The nullable columns have no default but NULL, so the stored row is the same.
+#[diesel(
+    table_name = tokens,
+    check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite),
+    treat_none_as_default_value = false
+)]
+pub struct TokenRow {
     pub id: String,
     pub created_by: String,
     pub created_by_device: String,
-    pub content: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    pub content: Decoded<serde_json::Value>,
+    pub created_at: Decoded<DateTime<Utc>>,
+    pub expires_at: Decoded<DateTime<Utc>>,
     pub for_identity: Option<String>,
     pub secret_key: Vec<u8>,
-    pub password: Option<String>,
+    pub password: Option<Decoded<String>>,
     pub password_type: Option<String>,
     pub password_salt: Option<Vec<u8>>,
     pub password_location_indicator: Option<i16>,
@@ -58,11 +78,11 @@ struct FileSizeOutOfRange(u64);
 /// Both engines keep microseconds. Cutting here, before any engine sees the value, makes the
 /// rule one and the same everywhere: sub-microsecond digits are dropped (rounded towards the
 /// past), whatever each driver would have done with them.
-fn stored_instant(instant: DateTime<Utc>) -> DateTime<Utc> {
-    instant.trunc_subsecs(6)
+fn stored_instant(instant: DateTime<Utc>) -> Decoded<DateTime<Utc>> {
+    Decoded::new(instant.trunc_subsecs(6))
 }
 
-impl FileRecord {
+impl FileRow {
     /// The row for `file`.
     ///
     /// # Errors
@@ -84,7 +104,7 @@ impl FileRecord {
             mimetype: file.mimetype.clone(),
             title: file.title.clone(),
             description: file.description.clone(),
-            tags: file.tags.clone(),
+            tags: Decoded::new(file.tags.clone()),
             ownership_token: file.ownership_token.clone(),
             ownership_is_locked: file.ownership_is_locked,
             is_own: file.is_own,
@@ -101,18 +121,18 @@ impl FileRecord {
             id: FileId::parse(&id).map_err(|e| corrupt(&id, "id", e))?,
             secret_key: secret_key(&id, self.secret_key)?,
             owner: IdentityAddress::parse(&self.owner).map_err(|e| corrupt(&id, "owner", e))?,
-            created_at: self.created_at,
+            created_at: self.created_at.checked(&id, "created_at")?,
             created_by: IdentityAddress::parse(&self.created_by)
                 .map_err(|e| corrupt(&id, "created_by", e))?,
             created_by_device: DeviceId::parse(&self.created_by_device)
                 .map_err(|e| corrupt(&id, "created_by_device", e))?,
-            expires_at: self.expires_at,
+            expires_at: self.expires_at.checked(&id, "expires_at")?,
             filename: self.filename,
             filesize: u64::try_from(self.filesize).map_err(|e| corrupt(&id, "filesize", e))?,
             mimetype: self.mimetype,
             title: self.title,
             description: self.description,
-            tags: self.tags,
+            tags: self.tags.checked(&id, "tags")?,
             ownership_token: self.ownership_token,
             ownership_is_locked: self.ownership_is_locked,
             is_own: self.is_own,
@@ -120,7 +140,7 @@ impl FileRecord {
     }
 }
 
-impl TokenRecord {
+impl TokenRow {
     /// The row for `token`.
     ///
     /// # Errors
@@ -133,12 +153,12 @@ impl TokenRecord {
             id: token.id.to_string(),
             created_by: token.created_by.to_string(),
             created_by_device: token.created_by_device.to_string(),
-            content,
+            content: Decoded::new(content),
             created_at: stored_instant(token.created_at),
             expires_at: stored_instant(token.expires_at),
             for_identity: token.for_identity.as_ref().map(ToString::to_string),
             secret_key: token.secret_key.as_bytes().to_vec(),
-            password: protection.map(|p| p.password.clone()),
+            password: protection.map(|p| Decoded::new(p.password.clone())),
             password_type: protection.map(|p| p.password_type.to_string()),
             password_salt: protection.map(|p| p.salt.to_vec()),
             password_location_indicator: protection
@@ -155,7 +175,9 @@ impl TokenRecord {
         let id = self.id;
         let password_protection = password_protection(
             &id,
-            self.password,
+            self.password
+                .map(|password| password.checked(&id, "password"))
+                .transpose()?,
             self.password_type,
             self.password_salt,
             self.password_location_indicator,
@@ -166,10 +188,12 @@ impl TokenRecord {
                 .map_err(|e| corrupt(&id, "created_by", e))?,
             created_by_device: DeviceId::parse(&self.created_by_device)
                 .map_err(|e| corrupt(&id, "created_by_device", e))?,
-            content: serde_json::from_value::<TokenContentFile>(self.content)
-                .map_err(|e| corrupt(&id, "content", e))?,
-            created_at: self.created_at,
-            expires_at: self.expires_at,
+            content: serde_json::from_value::<TokenContentFile>(
+                self.content.checked(&id, "content")?,
+            )
+            .map_err(|e| corrupt(&id, "content", e))?,
+            created_at: self.created_at.checked(&id, "created_at")?,
+            expires_at: self.expires_at.checked(&id, "expires_at")?,
             for_identity: self
                 .for_identity
                 .map(|address| IdentityAddress::parse(&address))
