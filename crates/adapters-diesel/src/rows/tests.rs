@@ -1,7 +1,13 @@
-use chrono::TimeZone;
-use domain::PasswordLocationIndicator;
+use application::ports::RepositoryError;
+use chrono::{TimeZone, Utc};
+use domain::password::SALT_LEN;
+use domain::{
+    DeviceId, File, FileId, IdentityAddress, PasswordLocationIndicator, PasswordProtection,
+    PasswordType, SecretKey, Token, TokenContentFile, TokenId,
+};
 
-use super::*;
+use super::{FileRow, TokenRow};
+use crate::sql_types::Decoded;
 
 fn address(body: &str) -> IdentityAddress {
     IdentityAddress::from_parts("localhost", body).expect("a valid fixture")
