@@ -1,8 +1,8 @@
 //! The one road to the database: runs a unit of work with a pooled connection on tokio's
 //! blocking pool and translates pool, join and diesel errors into [`RepositoryError`].
 //!
-//! Generic over the diesel connection; an engine passes the one thing that differs, which of its
-//! driver errors mean "unavailable, retry later" ([`Engine::is_unavailable`]).
+//! Generic over the engine ([`Engine`]): what differs between engines is named there once, and
+//! everything over the database is written against it.
 
 use application::ports::RepositoryError;
 use diesel::r2d2::{PoolError, R2D2Connection};
@@ -13,13 +13,26 @@ use crate::pool::{DieselPool, is_connection_lost};
 /// A boxed driver error kept as the `source()` of the errors the adapters return.
 pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
 
-/// What differs between engines in the error translation.
-pub trait Engine {
+/// What differs between engines below the repositories: the connection, which driver errors
+/// mean "unavailable", and how the pending migrations are applied. Implemented by a marker type
+/// in each engine crate (`Postgres`, `Sqlite`).
+pub trait Engine: Send + Sync + 'static {
     type Connection: R2D2Connection + Send + 'static;
+
+    /// Short engine name for logs and `Debug` (`pg`, `sqlite`); span names must be literals, so
+    /// the engine is a field of the shared spans.
+    const NAME: &'static str;
 
     /// Whether a query error means the database cannot serve now (server gone, file locked past
     /// the busy timeout) rather than a bug or bad data.
     fn is_unavailable(error: &DieselError) -> bool;
+
+    /// Applies the pending migrations on `connection` the engine's way, so that instances
+    /// starting together migrate one after the other; returns the applied versions, oldest first.
+    ///
+    /// # Errors
+    /// A query error (e.g. the lock), or [`WorkError::Other`] for a failing migration.
+    fn migrate(connection: &mut Self::Connection) -> Result<Vec<String>, WorkError>;
 }
 
 /// Why a unit of work failed, before it becomes a port error.

@@ -10,6 +10,7 @@ use application::ports::RepositoryError;
 use crate::blocking::{self, Engine, WorkError};
 use crate::database::{self, MigrationError};
 use crate::pool::DieselPool;
+use crate::schema_check::{ColumnShape, Dialect, expected_columns};
 
 /// A unit of work that panics is [`RepositoryError::Unexpected`], and `pool` stays healthy
 /// (probed as the engine's `is_healthy` does, with its `health_check_timeout`).
@@ -66,4 +67,22 @@ where
     );
     assert_eq!(tables(), ["files", "tokens"]);
     applied
+}
+
+/// The migrated database's columns (`actual`: every table but the migrations' bookkeeping, as
+/// the engine's catalogue has them) are exactly the schema's: same tables, names, types and
+/// nullability. A migration without its schema change, or the reverse, fails here.
+///
+/// # Panics
+/// When they differ; the message lists what only one side has.
+pub fn the_schema_matches_the_migrated_database(dialect: Dialect, mut actual: Vec<ColumnShape>) {
+    actual.sort();
+    let expected = expected_columns(dialect);
+    let only_in_database: Vec<_> = actual.iter().filter(|c| !expected.contains(c)).collect();
+    let only_in_schema: Vec<_> = expected.iter().filter(|c| !actual.contains(c)).collect();
+    assert!(
+        only_in_database.is_empty() && only_in_schema.is_empty(),
+        "schema.rs and the {dialect:?} migrations differ\n only in the database: \
+         {only_in_database:#?}\n only in schema.rs: {only_in_schema:#?}"
+    );
 }

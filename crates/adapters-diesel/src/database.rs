@@ -1,10 +1,11 @@
-//! What the engines' database handles share around [`blocking::run`]: the pool settings' checks
-//! and the pool builder with its connection-error logging, running the migrations with their error mapped to
-//! [`MigrationError`], and the health probe behind `/health`.
+//! The database handle both engines share, [`DieselDatabase`]: the pool, running the migrations
+//! with their error mapped to [`MigrationError`], the health probe behind `/health`, and the
+//! repositories; around it the pool settings' checks and the pool builder with its
+//! connection-error logging.
 //!
-//! Each engine keeps what differs: its pool settings and connection customizer, how the
-//! pending migrations are applied (PostgreSQL under an advisory lock, SQLite in one immediate
-//! transaction), and the tracing span names of its public methods.
+//! Each engine keeps what differs: its pool settings and connection customizer, and how the
+//! pending migrations are applied ([`Engine::migrate`]: PostgreSQL under an advisory lock,
+//! SQLite in one immediate transaction).
 
 use std::time::Duration;
 
@@ -14,6 +15,77 @@ use diesel::r2d2::{Builder, HandleError, Pool, R2D2Connection};
 
 use crate::blocking::{self, DriverError, Engine, WorkError};
 use crate::pool::{CheckedConnections, DieselPool};
+use crate::repositories::{DieselFileRepository, DieselTokenRepository};
+
+/// One engine's database: a connection pool and the repositories over it. Cheap to clone. The
+/// engine crates' `PgDatabase` and `SqliteDatabase` are this, opened their way.
+pub struct DieselDatabase<E: Engine> {
+    pool: DieselPool<E::Connection>,
+    health_check_timeout: Duration,
+}
+
+impl<E: Engine> DieselDatabase<E> {
+    /// The database behind `pool`, whose `/health` probe waits `health_check_timeout`.
+    pub fn new(pool: DieselPool<E::Connection>, health_check_timeout: Duration) -> Self {
+        Self {
+            pool,
+            health_check_timeout,
+        }
+    }
+
+    pub fn pool(&self) -> &DieselPool<E::Connection> {
+        &self.pool
+    }
+
+    pub fn health_check_timeout(&self) -> Duration {
+        self.health_check_timeout
+    }
+
+    /// Applies the pending migrations the engine's way ([`Engine::migrate`]) and returns their
+    /// versions, oldest first.
+    ///
+    /// # Errors
+    /// [`MigrationError::Unavailable`] when no connection can be had within the connection
+    /// timeout (or the engine calls the failure unavailable), [`MigrationError::Failed`] when a
+    /// migration fails.
+    #[tracing::instrument(name = "run_migrations", skip_all, fields(engine = E::NAME))]
+    pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
+        run_migrations::<E, _>(&self.pool, E::migrate).await
+    }
+
+    /// Whether `SELECT 1` answers within the health check timeout.
+    #[tracing::instrument(name = "is_healthy", skip_all, fields(engine = E::NAME))]
+    pub async fn is_healthy(&self) -> bool {
+        is_healthy::<E>(&self.pool, self.health_check_timeout).await
+    }
+
+    pub fn file_repository(&self) -> DieselFileRepository<E> {
+        DieselFileRepository::new(self.pool.clone())
+    }
+
+    pub fn token_repository(&self) -> DieselTokenRepository<E> {
+        DieselTokenRepository::new(self.pool.clone())
+    }
+}
+
+impl<E: Engine> Clone for DieselDatabase<E> {
+    fn clone(&self) -> Self {
+        Self::new(self.pool.clone(), self.health_check_timeout)
+    }
+}
+
+impl<E: Engine> std::fmt::Debug for DieselDatabase<E> {
+    // The pool's own `Debug` would print the connection URL and its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("DieselDatabase")
+            .field("engine", &E::NAME)
+            .field("connections", &state.connections)
+            .field("idle_connections", &state.idle_connections)
+            .field("health_check_timeout", &self.health_check_timeout)
+            .finish()
+    }
+}
 
 /// Pool settings an engine cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,18 +1,28 @@
-//! The one road to the database, [`adapters_diesel::blocking::run`], for PostgreSQL: which of
-//! its errors mean "unavailable".
+//! What PostgreSQL contributes to the shared diesel adapters ([`Postgres`], an
+//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", and migrating
+//! under an advisory lock.
 
+#[cfg(test)]
 use application::ports::RepositoryError;
 use diesel::PgConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::MigrationHarness;
 
-pub(crate) use adapters_diesel::blocking::WorkError;
+use adapters_diesel::blocking::WorkError;
 
-pub(crate) type PgPool = adapters_diesel::pool::DieselPool<PgConnection>;
+use crate::database::{AdvisoryLock, MIGRATIONS};
 
-pub(crate) struct Postgres;
+/// Every instance of the service must agree on this key; the value is ASCII "tok4file".
+const MIGRATION_LOCK_KEY: i64 = 0x746f_6b34_6669_6c65;
+
+/// PostgreSQL, as the shared repositories and database handle see it.
+#[derive(Debug)]
+pub struct Postgres;
 
 impl adapters_diesel::blocking::Engine for Postgres {
     type Connection = PgConnection;
+
+    const NAME: &'static str = "pg";
 
     fn is_unavailable(error: &DieselError) -> bool {
         // The server went away mid-query (restart, failover, network): worth retrying later.
@@ -21,30 +31,18 @@ impl adapters_diesel::blocking::Engine for Postgres {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
         )
     }
-}
 
-/// Runs `work` with a pooled connection on the blocking pool; see
-/// [`adapters_diesel::blocking::run`].
-pub(crate) async fn run<T, F>(pool: &PgPool, subject: &str, work: F) -> Result<T, RepositoryError>
-where
-    F: FnOnce(&mut PgConnection) -> Result<T, WorkError> + Send + 'static,
-    T: Send + 'static,
-{
-    adapters_diesel::blocking::run::<Postgres, _, _>(pool, subject, work).await
-}
-
-/// Runs `work`, a read safe to repeat, as [`run`] does; see
-/// [`adapters_diesel::blocking::run_repeatable`].
-pub(crate) async fn run_repeatable<T, F>(
-    pool: &PgPool,
-    subject: &str,
-    work: F,
-) -> Result<T, RepositoryError>
-where
-    F: Fn(&mut PgConnection) -> Result<T, WorkError> + Send + 'static,
-    T: Send + 'static,
-{
-    adapters_diesel::blocking::run_repeatable::<Postgres, _, _>(pool, subject, work).await
+    /// Holds a PostgreSQL advisory lock meanwhile, so instances starting together migrate one
+    /// after the other: the first applies, the others find nothing left to do.
+    fn migrate(connection: &mut PgConnection) -> Result<Vec<String>, WorkError> {
+        let mut locked = AdvisoryLock::acquire(connection, MIGRATION_LOCK_KEY)?;
+        let applied = locked
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(WorkError::Other)?;
+        let applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
+        locked.release()?;
+        Ok(applied)
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +83,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_unit_of_work_is_unexpected_and_the_pool_survives() {
         let test_db = TestDatabase::create();
-        let pool = test_db.database().pool;
+        let pool = test_db.database().pool().clone();
 
         checks::a_panicking_unit_of_work_is_unexpected_and_the_pool_survives::<Postgres>(
             &pool,
@@ -106,9 +104,11 @@ mod tests {
 
         let seen = {
             let _entered = span.enter();
-            run(&database.pool, "x", |_| Ok(tracing::Span::current().id()))
-                .await
-                .unwrap()
+            adapters_diesel::blocking::run::<Postgres, _, _>(database.pool(), "x", |_| {
+                Ok(tracing::Span::current().id())
+            })
+            .await
+            .unwrap()
         };
 
         assert!(expected.is_some());

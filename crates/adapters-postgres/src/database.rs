@@ -1,5 +1,5 @@
-//! The connection pool and its configuration, embedded migrations run under an advisory lock,
-//! and the health probe behind `/health`.
+//! Opening PostgreSQL: the connection pool and its configuration, the embedded migrations and
+//! the advisory lock they run under; the rest of [`PgDatabase`] is the shared handle's.
 //!
 //! Settings ([`PgConfig`]), each with a named default:
 //! - `url`: libpq connection URL (`postgres://user:password@host:port/dbname?options`);
@@ -13,20 +13,19 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
+use adapters_diesel::DieselDatabase;
 use adapters_diesel::database;
 use adapters_diesel::pool::CheckedConnections;
 use diesel::sql_types::BigInt;
 use diesel::{PgConnection, RunQueryDsl};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 
-/// Why [`PgDatabase::run_migrations`] failed; shared with the SQLite adapters.
+/// Why [`DieselDatabase::run_migrations`] failed; shared with the SQLite adapters.
 pub use adapters_diesel::MigrationError;
 /// A [`PgConfig`] the pool cannot work with; shared with the SQLite adapters.
 pub use adapters_diesel::PoolConfigError as PgConfigError;
 
-use crate::blocking::{PgPool, Postgres, WorkError};
-use crate::files::PgFileRepository;
-use crate::tokens::PgTokenRepository;
+use crate::blocking::Postgres;
 
 pub const DEFAULT_MAX_POOL_SIZE: u32 = 10;
 pub const DEFAULT_MIN_IDLE: u32 = 1;
@@ -34,9 +33,6 @@ pub const DEFAULT_CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub(crate) const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-
-/// Every instance of the service must agree on this key; the value is ASCII "tok4file".
-const MIGRATION_LOCK_KEY: i64 = 0x746f_6b34_6669_6c65;
 
 /// How to reach PostgreSQL. `Debug` hides the URL, which may carry a password.
 #[derive(Clone)]
@@ -81,16 +77,17 @@ impl fmt::Debug for PgConfig {
     }
 }
 
-/// The PostgreSQL database: a connection pool and the repositories over it. Cheap to clone.
+/// The PostgreSQL database: the shared [`DieselDatabase`] (pool, migrations, health probe,
+/// repositories) over a PostgreSQL pool. Cheap to clone.
 #[derive(Clone)]
 pub struct PgDatabase {
-    pub(crate) pool: PgPool,
-    health_check_timeout: Duration,
+    database: DieselDatabase<Postgres>,
 }
 
 impl PgDatabase {
     /// A pool for `config`. Connections open lazily in the background, so this succeeds while
     /// the database is down; queries then fail as unavailable after the connection timeout.
+    /// Migrations run under an advisory lock (see [`Postgres`]).
     ///
     /// # Errors
     /// [`PgConfigError`] for a zero pool size or timeout, or `min_idle` above the pool size.
@@ -103,55 +100,35 @@ impl PgDatabase {
         )
         .build_unchecked(CheckedConnections::new(config.url.clone()));
         Ok(Self {
-            pool,
-            health_check_timeout: config.health_check_timeout,
+            database: DieselDatabase::new(pool, config.health_check_timeout),
         })
     }
+}
 
-    /// Applies the pending migrations and returns their versions, oldest first. Holds a
-    /// PostgreSQL advisory lock meanwhile, so instances starting together migrate one after the
-    /// other: the first applies, the others find nothing left to do.
-    ///
-    /// # Errors
-    /// [`MigrationError::Unavailable`] when no connection can be had within the connection
-    /// timeout, [`MigrationError::Failed`] when a migration fails.
-    #[tracing::instrument(name = "pg.run_migrations", skip_all)]
-    pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
-        database::run_migrations::<Postgres, _>(&self.pool, |connection| {
-            let mut locked = AdvisoryLock::acquire(connection, MIGRATION_LOCK_KEY)?;
-            let applied = locked
-                .run_pending_migrations(MIGRATIONS)
-                .map_err(WorkError::Other)?;
-            let applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
-            locked.release()?;
-            Ok(applied)
-        })
-        .await
+/// Everything but opening is the shared handle's: `run_migrations`, `is_healthy`,
+/// `file_repository`, `token_repository`.
+impl Deref for PgDatabase {
+    type Target = DieselDatabase<Postgres>;
+
+    fn deref(&self) -> &DieselDatabase<Postgres> {
+        &self.database
     }
+}
 
-    /// Whether `SELECT 1` answers within the health check timeout.
-    #[tracing::instrument(name = "pg.is_healthy", skip_all)]
-    pub async fn is_healthy(&self) -> bool {
-        database::is_healthy::<Postgres>(&self.pool, self.health_check_timeout).await
-    }
-
-    pub fn file_repository(&self) -> PgFileRepository {
-        PgFileRepository::new(self.pool.clone())
-    }
-
-    pub fn token_repository(&self) -> PgTokenRepository {
-        PgTokenRepository::new(self.pool.clone())
+impl From<PgDatabase> for DieselDatabase<Postgres> {
+    fn from(database: PgDatabase) -> Self {
+        database.database
     }
 }
 
 impl fmt::Debug for PgDatabase {
     // The pool's own `Debug` would print the connection URL and its password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.pool.state();
+        let state = self.pool().state();
         f.debug_struct("PgDatabase")
             .field("connections", &state.connections)
             .field("idle_connections", &state.idle_connections)
-            .field("health_check_timeout", &self.health_check_timeout)
+            .field("health_check_timeout", &self.health_check_timeout())
             .finish()
     }
 }

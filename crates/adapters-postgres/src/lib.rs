@@ -5,10 +5,11 @@
 //! (`blocking::run`), which also translates pool, join and driver errors into
 //! [`application::ports::RepositoryError`]. No diesel type leaves this crate.
 //!
-//! The repository behaviour is shared with the SQLite adapters and checked by the same contract
-//! suite (`repository-contract`): both use `adapters-diesel` for that helper and for the row ↔
-//! domain mapping, and keep here only what diesel forces per backend (schema, row structs,
-//! queries) and what only PostgreSQL has (the advisory lock, the test template).
+//! The repositories, the schema and the rows are written once in `adapters-diesel` for both
+//! engines and checked by the same contract suite (`repository-contract`); this crate keeps
+//! only what only PostgreSQL has: the pool's configuration, its migrations and the advisory
+//! lock they run under, which driver errors mean "unavailable" ([`Postgres`]), and the test
+//! template.
 //!
 //! libpq is built from source and linked statically (`pq-sys/bundled`, with a vendored
 //! OpenSSL for TLS): building needs no PostgreSQL installation and no `pg_config`.
@@ -18,16 +19,21 @@
 
 mod blocking;
 mod database;
-mod files;
-pub mod schema;
-mod tokens;
+
+/// The shared schema and its column types, which are PostgreSQL's too; public for the
+/// benchmark's floor.
+pub use adapters_diesel::{schema, sql_types};
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
+pub use blocking::Postgres;
 pub use database::{
     DEFAULT_CONNECTION_TIMEOUT, DEFAULT_HEALTH_CHECK_TIMEOUT, DEFAULT_MAX_POOL_SIZE,
     DEFAULT_MIN_IDLE, MigrationError, PgConfig, PgConfigError, PgDatabase,
 };
-pub use files::PgFileRepository;
-pub use tokens::PgTokenRepository;
+
+/// The `files` table behind the `FileRepository` port, on PostgreSQL.
+pub type PgFileRepository = adapters_diesel::repositories::DieselFileRepository<Postgres>;
+/// The `tokens` table behind the `TokenRepository` port, on PostgreSQL.
+pub type PgTokenRepository = adapters_diesel::repositories::DieselTokenRepository<Postgres>;

@@ -1,20 +1,22 @@
-//! The one road to the database, [`adapters_diesel::blocking::run`], for SQLite: which of its
-//! errors mean "unavailable", and the column conversions only SQLite needs.
+//! What SQLite contributes to the shared diesel adapters ([`Sqlite`], an
+//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", and migrating
+//! in one immediate transaction.
 
-use application::ports::RepositoryError;
-use chrono::{DateTime, Utc};
+use adapters_diesel::blocking::WorkError;
 use diesel::SqliteConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::MigrationHarness;
 
-pub(crate) use adapters_diesel::blocking::WorkError;
-use adapters_diesel::corrupt;
+use crate::database::MIGRATIONS;
 
-pub(crate) type SqlitePool = adapters_diesel::pool::DieselPool<SqliteConnection>;
-
-pub(crate) struct Sqlite;
+/// SQLite, as the shared repositories and database handle see it.
+#[derive(Debug)]
+pub struct Sqlite;
 
 impl adapters_diesel::blocking::Engine for Sqlite {
     type Connection = SqliteConnection;
+
+    const NAME: &'static str = "sqlite";
 
     /// SQLITE_BUSY ("database is locked": another connection held the write lock past
     /// `busy_timeout`) and SQLITE_LOCKED ("database table/schema is locked"). Diesel reports
@@ -27,6 +29,19 @@ impl adapters_diesel::blocking::Engine for Sqlite {
                 if is_locked_message(info.message())
         )
     }
+
+    /// All in one `BEGIN IMMEDIATE` transaction: it takes SQLite's write lock before diesel reads
+    /// which migrations are applied, so processes starting together migrate one after the other
+    /// (the others wait up to `busy_timeout`, then find nothing left to do), and a failing
+    /// migration leaves the file as it was.
+    fn migrate(connection: &mut SqliteConnection) -> Result<Vec<String>, WorkError> {
+        connection.immediate_transaction(|connection| {
+            let applied = connection
+                .run_pending_migrations(MIGRATIONS)
+                .map_err(WorkError::Other)?;
+            Ok(applied.iter().map(ToString::to_string).collect())
+        })
+    }
 }
 
 fn is_locked_message(message: &str) -> bool {
@@ -36,69 +51,10 @@ fn is_locked_message(message: &str) -> bool {
     )
 }
 
-/// Runs `work` with a pooled connection on the blocking pool; see
-/// [`adapters_diesel::blocking::run`].
-pub(crate) async fn run<T, F>(
-    pool: &SqlitePool,
-    subject: &str,
-    work: F,
-) -> Result<T, RepositoryError>
-where
-    F: FnOnce(&mut SqliteConnection) -> Result<T, WorkError> + Send + 'static,
-    T: Send + 'static,
-{
-    adapters_diesel::blocking::run::<Sqlite, _, _>(pool, subject, work).await
-}
-
-/// Runs `work`, a read safe to repeat, as [`run`] does; see
-/// [`adapters_diesel::blocking::run_repeatable`].
-pub(crate) async fn run_repeatable<T, F>(
-    pool: &SqlitePool,
-    subject: &str,
-    work: F,
-) -> Result<T, RepositoryError>
-where
-    F: Fn(&mut SqliteConnection) -> Result<T, WorkError> + Send + 'static,
-    T: Send + 'static,
-{
-    adapters_diesel::blocking::run_repeatable::<Sqlite, _, _>(pool, subject, work).await
-}
-
-/// An instant as stored: microseconds since the Unix epoch. The records already hold whole
-/// microseconds, so this is exact.
-pub(crate) fn to_micros(instant: DateTime<Utc>) -> i64 {
-    instant.timestamp_micros()
-}
-
-/// A stored instant column of record `id`.
-pub(crate) fn from_micros(
-    id: &str,
-    column: &str,
-    micros: i64,
-) -> Result<DateTime<Utc>, RepositoryError> {
-    DateTime::from_timestamp_micros(micros)
-        .ok_or_else(|| corrupt(id, column, format_args!("{micros} µs is no date")))
-}
-
-/// A value as JSON text for a column; serialising plain strings and values cannot fail.
-pub(crate) fn to_json_text<T: serde::Serialize + ?Sized>(
-    value: &T,
-) -> Result<String, RepositoryError> {
-    serde_json::to_string(value).map_err(|error| RepositoryError::Unexpected(Box::new(error)))
-}
-
-/// A JSON text column of record `id`.
-pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(
-    id: &str,
-    column: &str,
-    text: &str,
-) -> Result<T, RepositoryError> {
-    serde_json::from_str(text).map_err(|e| corrupt(id, column, e))
-}
-
 #[cfg(test)]
 mod tests {
     use adapters_diesel::checks;
+    use application::ports::RepositoryError;
 
     use super::*;
     use crate::test_support::TestDatabase;
@@ -140,24 +96,10 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn instants_are_exact_whole_microseconds() {
-        let instant = DateTime::parse_from_rfc3339("1969-07-20T20:17:40.000001Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let micros = to_micros(instant);
-        assert_eq!(micros, -14_182_939_999_999);
-        assert_eq!(from_micros("x", "created_at", micros).unwrap(), instant);
-        assert!(matches!(
-            from_micros("x", "created_at", i64::MAX),
-            Err(RepositoryError::Corrupt { .. })
-        ));
-    }
-
     #[tokio::test]
     async fn a_panicking_unit_of_work_is_unexpected_and_the_pool_survives() {
         let test_db = TestDatabase::create();
-        let pool = test_db.database().pool;
+        let pool = test_db.database().pool().clone();
 
         checks::a_panicking_unit_of_work_is_unexpected_and_the_pool_survives::<Sqlite>(
             &pool,

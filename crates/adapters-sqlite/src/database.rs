@@ -1,5 +1,5 @@
-//! The database file, its connection pool and per-connection settings, embedded migrations and
-//! the health probe behind `/health`.
+//! Opening SQLite: the database file, its connection pool and per-connection settings, and the
+//! embedded migrations; the rest of [`SqliteDatabase`] is the shared handle's.
 //!
 //! Settings ([`SqliteConfig`]), each with a named default:
 //! - `max_pool_size` ([`DEFAULT_MAX_POOL_SIZE`]): connections open at most (WAL lets readers
@@ -14,25 +14,25 @@
 //! Every connection gets `journal_mode = WAL` (readers never wait for the writer),
 //! `busy_timeout`, and `foreign_keys = ON` (off by default in SQLite, on in PostgreSQL).
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use std::{fmt, fs, io};
 
+use adapters_diesel::DieselDatabase;
 use adapters_diesel::database;
 use adapters_diesel::pool::{CheckedConnections, TrackedConnection};
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::CustomizeConnection;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 
-/// Why [`SqliteDatabase::run_migrations`] failed; shared with the PostgreSQL adapters.
+/// Why [`DieselDatabase::run_migrations`] failed; shared with the PostgreSQL adapters.
 pub use adapters_diesel::MigrationError;
 /// A [`SqliteConfig`] the pool cannot work with; shared with the PostgreSQL adapters.
 pub use adapters_diesel::PoolConfigError as SqliteConfigError;
 
-use crate::blocking::{Sqlite, SqlitePool, WorkError};
-use crate::files::SqliteFileRepository;
-use crate::tokens::SqliteTokenRepository;
+use crate::blocking::Sqlite;
 
 pub const DEFAULT_MAX_POOL_SIZE: u32 = 10;
 pub const DEFAULT_MIN_IDLE: u32 = 1;
@@ -100,19 +100,19 @@ pub enum SqliteOpenError {
     NotUtf8 { path: PathBuf },
 }
 
-/// The SQLite database: one file, a connection pool and the repositories over it. Cheap to
-/// clone.
+/// The SQLite database: one file, and the shared [`DieselDatabase`] (pool, migrations, health
+/// probe, repositories) over a pool of connections to it. Cheap to clone.
 #[derive(Clone)]
 pub struct SqliteDatabase {
-    pub(crate) pool: SqlitePool,
+    database: DieselDatabase<Sqlite>,
     path: PathBuf,
-    health_check_timeout: Duration,
 }
 
 impl SqliteDatabase {
     /// The database in the file at `path` (made absolute), creating its parent directories.
     /// The file itself is created by the first connection; connections open lazily, so a file
-    /// that cannot be opened shows as unavailable queries (and migrations).
+    /// that cannot be opened shows as unavailable queries (and migrations). Migrations run in
+    /// one immediate transaction (see [`Sqlite`]).
     ///
     /// # Errors
     /// [`SqliteOpenError`] for an unusable configuration, a directory that cannot be created,
@@ -145,9 +145,8 @@ impl SqliteDatabase {
         }))
         .build_unchecked(CheckedConnections::new(url));
         Ok(Self {
-            pool,
+            database: DieselDatabase::new(pool, config.health_check_timeout),
             path,
-            health_check_timeout: config.health_check_timeout,
         })
     }
 
@@ -155,58 +154,34 @@ impl SqliteDatabase {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
 
-    /// Applies the pending migrations and returns their versions, oldest first.
-    ///
-    /// All in one `BEGIN IMMEDIATE` transaction: it takes SQLite's write lock before diesel
-    /// reads which migrations are applied, so processes starting together migrate one after
-    /// the other (the others wait up to `busy_timeout`, then find nothing left to do), and a
-    /// failing migration leaves the file as it was.
-    ///
-    /// # Errors
-    /// [`MigrationError::Unavailable`] when the file cannot be opened or stays locked,
-    /// [`MigrationError::Failed`] when a migration fails.
-    #[tracing::instrument(name = "sqlite.run_migrations", skip_all)]
-    pub async fn run_migrations(&self) -> Result<Vec<String>, MigrationError> {
-        database::run_migrations::<Sqlite, _>(&self.pool, migrate).await
+/// Everything but opening is the shared handle's: `run_migrations`, `is_healthy`,
+/// `file_repository`, `token_repository`.
+impl Deref for SqliteDatabase {
+    type Target = DieselDatabase<Sqlite>;
+
+    fn deref(&self) -> &DieselDatabase<Sqlite> {
+        &self.database
     }
+}
 
-    /// Whether `SELECT 1` answers within the health check timeout.
-    #[tracing::instrument(name = "sqlite.is_healthy", skip_all)]
-    pub async fn is_healthy(&self) -> bool {
-        database::is_healthy::<Sqlite>(&self.pool, self.health_check_timeout).await
-    }
-
-    pub fn file_repository(&self) -> SqliteFileRepository {
-        SqliteFileRepository::new(self.pool.clone())
-    }
-
-    pub fn token_repository(&self) -> SqliteTokenRepository {
-        SqliteTokenRepository::new(self.pool.clone())
+impl From<SqliteDatabase> for DieselDatabase<Sqlite> {
+    fn from(database: SqliteDatabase) -> Self {
+        database.database
     }
 }
 
 impl fmt::Debug for SqliteDatabase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.pool.state();
+        let state = self.pool().state();
         f.debug_struct("SqliteDatabase")
             .field("path", &self.path)
             .field("connections", &state.connections)
             .field("idle_connections", &state.idle_connections)
-            .field("health_check_timeout", &self.health_check_timeout)
+            .field("health_check_timeout", &self.health_check_timeout())
             .finish()
     }
-}
-
-/// The pending migrations applied in one immediate transaction; see
-/// [`SqliteDatabase::run_migrations`].
-pub(crate) fn migrate(connection: &mut SqliteConnection) -> Result<Vec<String>, WorkError> {
-    connection.immediate_transaction(|connection| {
-        let applied = connection
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(WorkError::Other)?;
-        Ok(applied.iter().map(ToString::to_string).collect())
-    })
 }
 
 /// The pragmas every pooled connection gets before its first use.
@@ -258,7 +233,10 @@ mod tests {
             },
         )
         .unwrap();
-        let mut connections = [database.pool.get().unwrap(), database.pool.get().unwrap()];
+        let mut connections = [
+            database.pool().get().unwrap(),
+            database.pool().get().unwrap(),
+        ];
 
         for connection in &mut connections {
             let journal_mode: String = sql::<Text>("PRAGMA journal_mode")

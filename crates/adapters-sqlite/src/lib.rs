@@ -4,26 +4,28 @@
 //! no system library is needed.
 //!
 //! The behaviour is PostgreSQL's, checked by the same contract suite (`repository-contract`):
-//! both engines share the query runner and the row ↔ domain mapping (`adapters-diesel`); this
-//! crate holds what diesel forces per backend (schema, row structs, queries) and what only SQLite
-//! needs (connection pragmas, instants stored as integer microseconds, JSON text columns).
+//! the repositories, the schema, the rows and their column encodings are written once in
+//! `adapters-diesel`; this crate holds only what only SQLite has: the file and its connection
+//! pragmas, its migrations and how they are applied, which driver errors mean "unavailable"
+//! ([`Sqlite`]).
 //!
 //! With the `test-support` feature, [`test_support::TestDatabase`] hands out a fresh database
 //! file in a temporary directory per test.
 
 mod blocking;
 mod database;
-mod files;
-mod schema;
-mod tokens;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
+pub use blocking::Sqlite;
 pub use database::{
     DEFAULT_BUSY_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_HEALTH_CHECK_TIMEOUT,
     DEFAULT_MAX_POOL_SIZE, DEFAULT_MIN_IDLE, MigrationError, SqliteConfig, SqliteConfigError,
     SqliteDatabase, SqliteOpenError,
 };
-pub use files::SqliteFileRepository;
-pub use tokens::SqliteTokenRepository;
+
+/// The `files` table behind the `FileRepository` port, on SQLite.
+pub type SqliteFileRepository = adapters_diesel::repositories::DieselFileRepository<Sqlite>;
+/// The `tokens` table behind the `TokenRepository` port, on SQLite.
+pub type SqliteTokenRepository = adapters_diesel::repositories::DieselTokenRepository<Sqlite>;

@@ -12,7 +12,10 @@ use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::MigrationHarness;
 use tempfile::TempDir;
 
-use crate::database::{MIGRATIONS, migrate};
+use adapters_diesel::blocking::Engine;
+
+use crate::Sqlite;
+use crate::database::MIGRATIONS;
 use crate::{SqliteConfig, SqliteDatabase};
 
 const FILE_NAME: &str = "connector.sqlite";
@@ -33,7 +36,7 @@ impl TestDatabase {
     /// If the temporary directory cannot be created or a migration fails.
     pub fn create() -> Self {
         let test_db = Self::create_empty();
-        migrate(&mut test_db.connect())
+        Sqlite::migrate(&mut test_db.connect())
             .unwrap_or_else(|e| panic!("migrating the test database failed: {e:?}"));
         test_db
     }

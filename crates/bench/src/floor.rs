@@ -33,6 +33,8 @@ type PgPool = Pool<ConnectionManager<PgConnection>>;
 // connection and cached, as the repositories' are; `sql_query` would be prepared anew each time
 // (a second round trip).
 use adapters_postgres::schema::{files, tokens};
+// The shared schema's column types: what the repositories bind for `jsonb` and `timestamptz`.
+use adapters_postgres::sql_types::Decoded;
 
 /// A 201 body of the connector's size for an ephemeral token (v6 shape).
 const ANSWER: &str = r#"{"result":{"id":"TOKaaaaaaaaaaaaaaaaa","createdBy":"did:e:localhost:dids:0000000000000000000194","createdByDevice":"DVCdemo0000000000001","createdAt":"2025-01-01T00:00:00.000Z","expiresAt":"2026-01-01T00:00:00.000Z","content":{"@type":"TokenContentFile","fileId":"FILaaaaaaaaaaaaaaaaa","secretKey":{"@type":"CryptoSecretKey","algorithm":3,"secretKey":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}},"isEphemeral":true,"secretKey":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","truncatedReference":"VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8","reference":{"truncated":"VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8","url":"http://127.0.0.1:8090/r/TOKaaaaaaaaaaaaaaaaa#VE9LYWFhYWFhYWFhYWFhYWFhYWFhfDN8YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYXx8fHx8"}}}"#;
@@ -81,9 +83,9 @@ struct Floor {
 struct TokenRow {
     created_by: String,
     created_by_device: String,
-    content: serde_json::Value,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
+    content: Decoded<serde_json::Value>,
+    created_at: Decoded<DateTime<Utc>>,
+    expires_at: Decoded<DateTime<Utc>>,
     secret_key: Vec<u8>,
 }
 
@@ -245,9 +247,9 @@ async fn prepare(args: &FloorArgs) -> Result<Floor> {
     let row = TokenRow {
         created_by: args.device_address.clone(),
         created_by_device: args.device_id.clone(),
-        content: serde_json::to_value(&content)?,
-        created_at: domain::date::truncate_to_millis(Utc::now()),
-        expires_at: file.expires_at,
+        content: Decoded::new(serde_json::to_value(&content)?),
+        created_at: Decoded::new(domain::date::truncate_to_millis(Utc::now())),
+        expires_at: Decoded::new(file.expires_at),
         secret_key: secret_key.as_bytes().to_vec(),
     };
     Ok(Floor {

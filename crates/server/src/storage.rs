@@ -8,12 +8,18 @@
 //! | not set | SQLite | `<data directory>/connector.sqlite` |
 //!
 //! Anything else is refused at start-up. Neither errors nor descriptions ever show a password.
+//!
+//! Only opening differs per engine (its settings); both are then the shared
+//! `adapters_diesel::DieselDatabase`, migrated and turned into ports by one code path.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use adapters_diesel::blocking::Engine;
+use adapters_diesel::repositories::{DieselFileRepository, DieselTokenRepository};
+use adapters_diesel::{DieselDatabase, MigrationError};
 use adapters_postgres::{PgConfig, PgConfigError, PgDatabase};
 use adapters_sqlite::{SqliteConfig, SqliteDatabase, SqliteOpenError};
 use application::ports::{FileRepository, TokenRepository};
@@ -80,6 +86,15 @@ impl StorageLocation {
         }
     }
 
+    /// The error for migrations that failed here, with what to check for this engine.
+    fn migration_error(&self, source: MigrationError) -> StorageError {
+        let location = self.description();
+        match self {
+            Self::Postgres { .. } => StorageError::PostgresMigrations { location, source },
+            Self::Sqlite { .. } => StorageError::SqliteMigrations { location, source },
+        }
+    }
+
     /// For the startup log: "PostgreSQL at host:port/database" (no user, password or options)
     /// or "SQLite at /absolute/path".
     pub fn description(&self) -> String {
@@ -104,16 +119,9 @@ pub trait DatabaseHealth: Send + Sync {
 }
 
 #[async_trait]
-impl DatabaseHealth for PgDatabase {
+impl<E: Engine> DatabaseHealth for DieselDatabase<E> {
     async fn is_healthy(&self) -> bool {
-        PgDatabase::is_healthy(self).await
-    }
-}
-
-#[async_trait]
-impl DatabaseHealth for SqliteDatabase {
-    async fn is_healthy(&self) -> bool {
-        SqliteDatabase::is_healthy(self).await
+        DieselDatabase::is_healthy(self).await
     }
 }
 
@@ -165,18 +173,21 @@ pub enum StorageError {
     PostgresMigrations {
         location: String,
         #[source]
-        source: adapters_postgres::MigrationError,
+        source: MigrationError,
     },
     #[error("could not prepare the database {location}")]
     SqliteMigrations {
         location: String,
         #[source]
-        source: adapters_sqlite::MigrationError,
+        source: MigrationError,
     },
 }
 
 /// Opens the engine `connection_string` names (see [`StorageLocation::parse`]) and applies its
 /// pending migrations; an unreachable database fails here, after `pool.connect_timeout`.
+///
+/// The engines differ only in how they are opened (their settings); from there on one code
+/// path, [`migrated`], serves both.
 ///
 /// # Errors
 /// A [`StorageError`] naming what to fix.
@@ -186,31 +197,18 @@ pub async fn open_storage(
     pool: PoolSettings,
 ) -> Result<Storage, StorageError> {
     let location = StorageLocation::parse(connection_string, data_dir)?;
-    let description = location.description();
-    match location {
+    match &location {
         StorageLocation::Postgres { url } => {
             let database = PgDatabase::new(&PgConfig {
                 max_pool_size: pool.max_size,
                 connection_timeout: pool.connect_timeout,
                 ..PgConfig::new(url.expose_secret())
             })?;
-            let applied_migrations = database.run_migrations().await.map_err(|source| {
-                StorageError::PostgresMigrations {
-                    location: description.clone(),
-                    source,
-                }
-            })?;
-            Ok(Storage {
-                files: Arc::new(database.file_repository()),
-                tokens: Arc::new(database.token_repository()),
-                health: Arc::new(database),
-                description,
-                applied_migrations,
-            })
+            migrated(database.into(), &location).await
         }
         StorageLocation::Sqlite { path } => {
             let database = SqliteDatabase::open(
-                &path,
+                path,
                 &SqliteConfig {
                     max_pool_size: pool.max_size,
                     connection_timeout: pool.connect_timeout,
@@ -218,21 +216,34 @@ pub async fn open_storage(
                     ..SqliteConfig::default()
                 },
             )?;
-            let applied_migrations = database.run_migrations().await.map_err(|source| {
-                StorageError::SqliteMigrations {
-                    location: description.clone(),
-                    source,
-                }
-            })?;
-            Ok(Storage {
-                files: Arc::new(database.file_repository()),
-                tokens: Arc::new(database.token_repository()),
-                health: Arc::new(database),
-                description,
-                applied_migrations,
-            })
+            migrated(database.into(), &location).await
         }
     }
+}
+
+/// Applies the pending migrations of the opened `database` and hands out its repositories and
+/// health probe as ports: the same for every engine.
+async fn migrated<E>(
+    database: DieselDatabase<E>,
+    location: &StorageLocation,
+) -> Result<Storage, StorageError>
+where
+    E: Engine,
+    DieselFileRepository<E>: FileRepository,
+    DieselTokenRepository<E>: TokenRepository,
+{
+    let description = location.description();
+    let applied_migrations = database
+        .run_migrations()
+        .await
+        .map_err(|source| location.migration_error(source))?;
+    Ok(Storage {
+        files: Arc::new(database.file_repository()),
+        tokens: Arc::new(database.token_repository()),
+        health: Arc::new(database),
+        description,
+        applied_migrations,
+    })
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, StorageError> {

@@ -7,3 +7,4 @@
 mod availability;
 mod contract;
 mod migrations;
+mod statements;

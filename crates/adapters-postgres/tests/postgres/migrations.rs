@@ -1,6 +1,8 @@
-//! The embedded migrations: concurrent start-up and reversibility.
+//! The embedded migrations: concurrent start-up, reversibility, and the shared schema matching
+//! them.
 
 use adapters_diesel::checks;
+use adapters_diesel::schema_check::Dialect;
 use adapters_postgres::test_support::TestDatabase;
 use diesel::dsl::sql;
 use diesel::sql_types::BigInt;
@@ -65,4 +67,22 @@ fn test_databases_are_cloned_fully_migrated_and_dropped_afterwards() {
     .get_result(&mut connection)
     .unwrap();
     assert_eq!(remaining, 0);
+}
+
+#[test]
+fn the_schema_matches_the_migrated_database() {
+    let test_db = TestDatabase::create();
+    let mut connection =
+        PgConnection::establish(test_db.url()).expect("the test database accepts connections");
+
+    let columns = diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+         udt_name::text AS sql_type, is_nullable = 'YES' AS nullable \
+         FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut connection)
+    .expect("listing the columns");
+
+    checks::the_schema_matches_the_migrated_database(Dialect::Postgres, columns);
 }

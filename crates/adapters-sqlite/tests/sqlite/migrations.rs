@@ -1,7 +1,8 @@
-//! The embedded migrations: concurrent start-up, reversibility, and a schema as strict as
-//! PostgreSQL's.
+//! The embedded migrations: concurrent start-up, reversibility, the shared schema matching them,
+//! and a schema as strict as PostgreSQL's.
 
 use adapters_diesel::checks;
+use adapters_diesel::schema_check::Dialect;
 use adapters_sqlite::test_support::TestDatabase;
 use diesel::RunQueryDsl;
 use diesel::dsl::sql;
@@ -106,4 +107,21 @@ fn values_of_the_wrong_type_or_shape_are_refused() {
         let message = test_db.try_execute(statement).unwrap_err();
         assert!(message.contains(expected), "{statement}: {message}");
     }
+}
+
+#[test]
+fn the_schema_matches_the_migrated_database() {
+    let test_db = TestDatabase::create();
+
+    let columns = diesel::sql_query(
+        "SELECT t.name AS table_name, c.name AS column_name, c.type AS sql_type, \
+         c.\"notnull\" = 0 AS nullable \
+         FROM sqlite_schema AS t JOIN pragma_table_info(t.name) AS c \
+         WHERE t.type = 'table' AND t.name <> '__diesel_schema_migrations' \
+         AND t.name NOT LIKE 'sqlite_%'",
+    )
+    .load(&mut test_db.connect())
+    .expect("listing the columns");
+
+    checks::the_schema_matches_the_migrated_database(Dialect::Sqlite, columns);
 }

@@ -1,7 +1,13 @@
-use chrono::TimeZone;
-use domain::PasswordLocationIndicator;
+use application::ports::RepositoryError;
+use chrono::{TimeZone, Utc};
+use domain::password::SALT_LEN;
+use domain::{
+    DeviceId, File, FileId, IdentityAddress, PasswordLocationIndicator, PasswordProtection,
+    PasswordType, SecretKey, Token, TokenContentFile, TokenId,
+};
 
-use super::*;
+use super::{FileRow, TokenRow};
+use crate::sql_types::Decoded;
 
 fn address(body: &str) -> IdentityAddress {
     IdentityAddress::from_parts("localhost", body).expect("a valid fixture")
@@ -29,7 +35,7 @@ fn file() -> File {
     }
 }
 
-fn token_record() -> TokenRecord {
+fn token_row() -> TokenRow {
     let token = Token {
         id: TokenId::from_random_part("AAAAAAAAAAAAAAAAA").expect("a valid fixture"),
         created_by: address("0123456789abcdef0123"),
@@ -50,7 +56,7 @@ fn token_record() -> TokenRecord {
         }),
         secret_key: SecretKey::from_bytes([4; 32]),
     };
-    TokenRecord::from_domain(&token).expect("a storable token")
+    TokenRow::from_domain(&token).expect("a storable token")
 }
 
 fn corrupt_column(error: RepositoryError) -> String {
@@ -64,16 +70,16 @@ fn corrupt_column(error: RepositoryError) -> String {
 
 #[test]
 fn instants_keep_whole_microseconds_and_drop_the_rest_towards_the_past() {
-    let record = FileRecord::from_domain(&file()).unwrap();
+    let record = FileRow::from_domain(&file()).unwrap();
 
     assert_eq!(
         record.created_at,
-        Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap()
+        Decoded::new(Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap())
     );
     // Before 1970 too: the earlier microsecond, not the one nearer to zero.
     assert_eq!(
         record.expires_at,
-        Utc.timestamp_opt(-1, 999_999_000).unwrap()
+        Decoded::new(Utc.timestamp_opt(-1, 999_999_000).unwrap())
     );
 }
 
@@ -84,31 +90,31 @@ fn a_file_larger_than_a_signed_64_bit_integer_cannot_be_stored() {
         ..file()
     };
     assert!(matches!(
-        FileRecord::from_domain(&file),
+        FileRow::from_domain(&file),
         Err(RepositoryError::Unexpected(_))
     ));
 }
 
 #[test]
 fn file_columns_that_are_no_valid_values_are_corrupt() {
-    let record = FileRecord::from_domain(&file()).unwrap();
+    let record = FileRow::from_domain(&file()).unwrap();
     let cases = [
         (
-            FileRecord {
+            FileRow {
                 secret_key: vec![0; 31],
                 ..record.clone()
             },
             "secret_key",
         ),
         (
-            FileRecord {
+            FileRow {
                 filesize: -1,
                 ..record.clone()
             },
             "filesize",
         ),
         (
-            FileRecord {
+            FileRow {
                 created_by_device: "device".to_owned(),
                 ..record
             },
@@ -121,25 +127,25 @@ fn file_columns_that_are_no_valid_values_are_corrupt() {
 }
 
 #[test]
-fn a_token_record_reads_back_as_its_token() {
-    let record = token_record();
+fn a_token_row_reads_back_as_its_token() {
+    let record = token_row();
     let token = record.clone().into_domain().unwrap();
-    assert_eq!(TokenRecord::from_domain(&token).unwrap(), record);
+    assert_eq!(TokenRow::from_domain(&token).unwrap(), record);
 }
 
 #[test]
 fn password_columns_that_are_no_valid_protection_are_corrupt() {
-    let record = token_record();
+    let record = token_row();
     let cases = [
         (
-            TokenRecord {
+            TokenRow {
                 password_salt: None,
                 ..record.clone()
             },
             "password",
         ),
         (
-            TokenRecord {
+            TokenRow {
                 password: None,
                 password_type: None,
                 password_salt: None,
@@ -148,21 +154,21 @@ fn password_columns_that_are_no_valid_protection_are_corrupt() {
             "password",
         ),
         (
-            TokenRecord {
+            TokenRow {
                 password_type: Some("pin0".to_owned()),
                 ..record.clone()
             },
             "password_type",
         ),
         (
-            TokenRecord {
+            TokenRow {
                 password_salt: Some(vec![0; 15]),
                 ..record.clone()
             },
             "password_salt",
         ),
         (
-            TokenRecord {
+            TokenRow {
                 password_location_indicator: Some(-1),
                 ..record
             },

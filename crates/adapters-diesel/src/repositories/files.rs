@@ -1,0 +1,85 @@
+//! [`DieselFileRepository`]: Files in the `files` table.
+
+use std::fmt;
+
+use application::ports::{FileRepository, RepositoryError};
+use async_trait::async_trait;
+use diesel::dsl::{AsSelect, Find, Limit, Select};
+use diesel::prelude::*;
+use diesel::query_builder::InsertStatement;
+use diesel::query_dsl::LoadQuery;
+use diesel::query_dsl::methods::ExecuteDsl;
+use domain::{File, FileId};
+
+use super::Backend;
+use crate::blocking::{self, Engine};
+use crate::pool::DieselPool;
+use crate::rows::FileRow;
+use crate::schema::files;
+
+// The queries by type, for the `where` clause: keys and rows are owned, as a bound over every
+// lifetime of a borrowed one does not resolve through diesel's associated types.
+/// A File by id.
+type FindFile<DB> = Limit<Select<Find<files::table, String>, AsSelect<FileRow, DB>>>;
+/// One `files` row inserted.
+type InsertFile = InsertStatement<files::table, <FileRow as Insertable<files::table>>::Values>;
+
+/// The `files` table behind the [`FileRepository`] port.
+pub struct DieselFileRepository<E: Engine> {
+    pool: DieselPool<E::Connection>,
+}
+
+impl<E: Engine> DieselFileRepository<E> {
+    pub(crate) fn new(pool: DieselPool<E::Connection>) -> Self {
+        Self { pool }
+    }
+}
+
+impl<E: Engine> Clone for DieselFileRepository<E> {
+    fn clone(&self) -> Self {
+        Self::new(self.pool.clone())
+    }
+}
+
+impl<E: Engine> fmt::Debug for DieselFileRepository<E> {
+    // The pool's `Debug` would print the connection URL.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DieselFileRepository")
+            .field("engine", &E::NAME)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl<E> FileRepository for DieselFileRepository<E>
+where
+    E: Engine,
+    for<'a> FindFile<Backend<E>>: LoadQuery<'a, E::Connection, FileRow>,
+    InsertFile: ExecuteDsl<E::Connection>,
+{
+    #[tracing::instrument(name = "find_file", skip_all, fields(engine = E::NAME, file_id = %id))]
+    async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError> {
+        let key = id.as_str().to_owned();
+        let row = blocking::run_repeatable::<E, _, _>(&self.pool, id.as_str(), move |connection| {
+            Ok(files::table
+                .find(key.clone())
+                .select(FileRow::as_select())
+                .first(connection)
+                .optional()?)
+        })
+        .await?;
+        row.map(FileRow::into_domain).transpose()
+    }
+
+    #[tracing::instrument(name = "insert_file", skip_all, fields(engine = E::NAME, file_id = %file.id))]
+    async fn insert_file(&self, file: &File) -> Result<(), RepositoryError> {
+        let row = FileRow::from_domain(file)?;
+        blocking::run::<E, _, _>(&self.pool, file.id.as_str(), move |connection| {
+            diesel::insert_into(files::table)
+                .values(row)
+                .execute(connection)?;
+            Ok(())
+        })
+        .await
+    }
+}
