@@ -39,8 +39,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
 use chrono::{DateTime, Duration, Utc};
-use domain::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{PlatformClient, SeededDevice};
@@ -395,7 +395,7 @@ impl TokenRecord {
 
 /// `Option<Vec<u8>>` as standard base64 or `null`.
 mod optional_base64 {
-    use domain::encoding::{b64std, from_b64std};
+    use crate::encoding::{b64std, from_b64std};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(

@@ -3,6 +3,10 @@
 //! newcomer can create a token with one command. Everything it makes is kept in the data
 //! directory (`local-mode.json`, `backbone-sim.json`), so tokens and credentials survive a
 //! restart. Tokens made here exist only in this simulator: no peer elsewhere can open them.
+//!
+//! The simulator speaks in its own types (`backbone_sim::ids`), on purpose independent of the
+//! connector's; they are converted into domain types here, and a value one side makes that the
+//! other refuses stops local mode with a bug report instead of being papered over.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -47,6 +51,10 @@ pub enum LocalModeError {
     )]
     State { path: String, reason: String },
     #[error(
+        "the built-in Backbone and the connector disagree about the local identity ({0}); this is a bug, please report it"
+    )]
+    Identity(String),
+    #[error(
         "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port its earlier tokens point to ({source}); free the port, or move {path} away to start afresh"
     )]
     Simulator {
@@ -85,30 +93,36 @@ impl std::fmt::Debug for LocalState {
 }
 
 impl LocalState {
-    fn new() -> Self {
+    /// New credentials: a platform client and a device identity made by the simulator.
+    fn new() -> Result<Self, LocalModeError> {
         let client = PlatformClient::random();
         let device = SeededDevice::random(ADDRESS_DOMAIN);
-        Self {
+        let mismatch = |error: domain::IdError| LocalModeError::Identity(error.to_string());
+        Ok(Self {
             version: STATE_VERSION,
             simulator_port: 0,
             client_id: client.client_id,
             client_secret: client.client_secret,
-            device_username: device.username,
+            device_username: DeviceUsername::parse(device.username.as_str()).map_err(mismatch)?,
             device_password: device.password,
-            address: device.address,
-            device_id: device.device_id,
+            address: IdentityAddress::parse(device.address.as_str()).map_err(mismatch)?,
+            device_id: DeviceId::parse(device.device_id.as_str()).map_err(mismatch)?,
             api_key: generate_api_key(),
             demo_file: None,
-        }
+        })
     }
 
-    fn device(&self) -> SeededDevice {
-        SeededDevice {
-            username: self.device_username.clone(),
+    /// The device in the simulator's terms.
+    fn device(&self) -> Result<SeededDevice, LocalModeError> {
+        let mismatch = |error: backbone_sim::IdError| LocalModeError::Identity(error.to_string());
+        Ok(SeededDevice {
+            username: backbone_sim::DeviceUsername::parse(self.device_username.as_str())
+                .map_err(mismatch)?,
             password: self.device_password.clone(),
-            address: self.address.clone(),
-            device_id: self.device_id.clone(),
-        }
+            address: backbone_sim::IdentityAddress::parse(self.address.as_str())
+                .map_err(mismatch)?,
+            device_id: backbone_sim::DeviceId::parse(self.device_id.as_str()).map_err(mismatch)?,
+        })
     }
 }
 
@@ -129,7 +143,11 @@ pub async fn start(
     std::fs::create_dir_all(data_directory).map_err(data_error)?;
     let data_directory = data_directory.canonicalize().map_err(data_error)?;
     let state_path = data_directory.join(STATE_FILE);
-    let mut state = load(&state_path)?.unwrap_or_else(LocalState::new);
+    let mut state = match load(&state_path)? {
+        Some(state) => state,
+        None => LocalState::new()?,
+    };
+    let device = state.device()?;
 
     let simulator = backbone_sim::start(
         SimulatorConfig::new()
@@ -141,7 +159,7 @@ pub async fn start(
                 state.client_id.clone(),
                 state.client_secret.clone(),
             ))
-            .with_device(state.device())
+            .with_device(device)
             .with_state_file(data_directory.join(SIMULATOR_STATE_FILE)),
     )
     .await
@@ -261,7 +279,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
         assert!(load(&path).unwrap().is_none());
-        let state = LocalState::new();
+        let state = LocalState::new().unwrap();
         save(&path, &state).unwrap();
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(
