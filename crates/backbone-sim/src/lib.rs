@@ -102,13 +102,15 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
     for device in config.devices {
         state.accounts.add_device(device);
     }
+    // Bound before the state file is written, so a start refused for a taken port changes
+    // nothing on disk (not even the format version of an upgraded file).
+    let listener = TcpListener::bind(config.bind)?;
     if let Some(pending) = state.persist() {
         pending.write()?;
     }
     let shared: Shared = Arc::new(Mutex::new(state));
     let faults = Faults::new(shared.clone());
 
-    let listener = TcpListener::bind(config.bind)?;
     let local_addr = listener.local_addr()?;
     let state_data = web::Data::from(shared.clone());
     let faults_data = web::Data::new(faults.clone());

@@ -71,7 +71,7 @@ pub enum LocalModeError {
     )]
     Identity(String),
     #[error(
-        "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port its earlier tokens point to ({source}); free the port, or move {path} away to start afresh"
+        "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port the references of its earlier tokens point to; free that port (`ss -ltnp 'sport = :{port}'` shows who holds it) and start again, or set \"simulatorPort\" to 0 in {path} to move to a free port (references handed out before then no longer open)"
     )]
     Simulator {
         port: u16,
