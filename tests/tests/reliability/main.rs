@@ -9,6 +9,7 @@ mod cluster;
 mod database_outage;
 mod instances;
 mod local_mode;
+mod release_data;
 mod secrets;
 mod shutdown;
 
