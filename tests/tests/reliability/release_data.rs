@@ -36,7 +36,7 @@ fn vars() -> Vec<(String, String)> {
     vec![("infrastructure__httpServer__port".into(), "0".into())]
 }
 
-/// A fresh copy of the fixture in `directory/data`, modes kept (the JSON files are `0600`).
+/// A fresh copy of the fixture in `directory/data`.
 fn copy_fixture(directory: &Path) -> PathBuf {
     let data = directory.join("data");
     let _absent = std::fs::remove_dir_all(&data);
