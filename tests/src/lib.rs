@@ -2,6 +2,7 @@
 //! over a fresh database (PostgreSQL unless a test asks for SQLite) and an in-process Backbone
 //! simulator, plus typed request helpers. Shared by the system and interop test binaries.
 
+pub mod oracle;
 pub mod process;
 mod store;
 
@@ -188,10 +189,10 @@ pub fn random_file(device: &SeededDevice, expires_at: DateTime<Utc>) -> File {
     File {
         id: FileId::from_random_part(&id).expect("17 alphanumerics make a File id"),
         secret_key: SecretKey::from_bytes(key),
-        owner: device.address.clone(),
+        owner: oracle::domain_address(&device.address),
         created_at: Utc::now(),
-        created_by: device.address.clone(),
-        created_by_device: device.device_id.clone(),
+        created_by: oracle::domain_address(&device.address),
+        created_by_device: oracle::domain_device_id(device),
         expires_at,
         filename: "contract.pdf".into(),
         filesize: 4096,

@@ -26,6 +26,14 @@ pub fn connector_binary() -> PathBuf {
         .clone()
 }
 
+/// A `connector` that exited instead of listening.
+#[derive(Debug)]
+pub struct NotStarted {
+    pub status: ExitStatus,
+    /// Its log lines (JSON).
+    pub log: Vec<String>,
+}
+
 /// A running `connector` with its stderr (JSON log lines) captured.
 #[derive(Debug)]
 pub struct ConnectorProcess {
@@ -64,6 +72,33 @@ impl ConnectorProcess {
         vars: &[(String, String)],
         log_level: &str,
     ) -> Self {
+        Self::try_start_as(user, directory, vars, log_level).unwrap_or_else(|not_started| {
+            panic!(
+                "the connector did not start:\n{}",
+                not_started.log.join("\n")
+            )
+        })
+    }
+
+    /// Like [`ConnectorProcess::start_in`], but a binary that exits instead of listening is an
+    /// `Err` with its exit status and log, for tests of refused starts.
+    ///
+    /// # Panics
+    /// If it neither listens nor exits within 30 s.
+    pub fn try_start_in(
+        directory: Option<&Path>,
+        vars: &[(String, String)],
+        log_level: &str,
+    ) -> Result<Self, NotStarted> {
+        Self::try_start_as(None, directory, vars, log_level)
+    }
+
+    fn try_start_as(
+        user: Option<&str>,
+        directory: Option<&Path>,
+        vars: &[(String, String)],
+        log_level: &str,
+    ) -> Result<Self, NotStarted> {
         let mut command = match user {
             Some(user) => {
                 let mut command = Command::new("runuser");
@@ -109,20 +144,26 @@ impl ConnectorProcess {
         });
         let port = match port_receiver.recv_timeout(Duration::from_secs(30)) {
             Ok(port) => port,
-            Err(_) => {
+            // stderr closed without the line: the process is exiting.
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait().expect("the exited connector is reaped");
+                let log = log.lock().expect("log lock").clone();
+                return Err(NotStarted { status, log });
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _already_dead = child.kill();
                 panic!(
-                    "the connector did not start:\n{}",
+                    "the connector neither listened nor exited within 30 s:\n{}",
                     log.lock().expect("log lock").join("\n")
                 );
             }
         };
-        Self {
+        Ok(Self {
             child,
             port,
             log,
             output,
-        }
+        })
     }
 
     pub fn address(&self) -> String {

@@ -16,10 +16,10 @@
 
 use std::sync::Mutex;
 
+use crate::encoding::b64url;
+use crate::ids::TokenId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use domain::encoding::b64url;
-use domain::ids::TokenId;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::encoding::b64url;
 use chrono::{DateTime, Utc};
-use domain::encoding::b64url;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 

@@ -16,7 +16,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use domain::ids::{DeviceId, DeviceUsername, IdentityAddress};
+use crate::ids::{DeviceId, DeviceUsername, IdentityAddress};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
@@ -86,17 +86,13 @@ impl SeededDevice {
     /// Like [`SeededDevice::random`].
     ///
     /// # Errors
-    /// [`domain::IdError`] if `address_domain` does not fit the address rule.
-    pub fn try_random(address_domain: &str) -> Result<Self, domain::IdError> {
-        let mut rng = rand::thread_rng();
-        let body: String = (0..20)
-            .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
-            .collect();
+    /// [`crate::ids::IdError`] if `address_domain` does not fit the address rule.
+    pub fn try_random(address_domain: &str) -> Result<Self, crate::ids::IdError> {
         Ok(Self {
-            username: DeviceUsername::from_random_part(&random_alphanumeric(17))?,
+            username: DeviceUsername::random(),
             password: random_alphanumeric(24),
-            address: IdentityAddress::from_parts(address_domain, &body)?,
-            device_id: DeviceId::from_random_part(&random_alphanumeric(17))?,
+            address: IdentityAddress::random(address_domain)?,
+            device_id: DeviceId::random(),
         })
     }
 }

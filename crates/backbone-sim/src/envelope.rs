@@ -220,15 +220,15 @@ fn new_error_id() -> String {
 /// Decodes a byte array the way the Backbone's JSON converter does: URL-safe base64 (padding
 /// optional) first, then standard base64 with padding.
 pub fn decode_bytes(text: &str) -> Option<Vec<u8>> {
-    domain::encoding::from_b64url(text.trim_end_matches('='))
+    crate::encoding::from_b64url(text.trim_end_matches('='))
         .ok()
-        .or_else(|| domain::encoding::from_b64std(text).ok())
+        .or_else(|| crate::encoding::from_b64std(text).ok())
 }
 
 /// Decodes the `password` query parameter: the Backbone's binder takes standard base64; URL-safe
 /// base64 is accepted as well so callers that send the JSON dialect are not turned away.
 pub fn decode_query_bytes(text: &str) -> Option<Vec<u8>> {
-    domain::encoding::from_b64std(text)
+    crate::encoding::from_b64std(text)
         .ok()
         .or_else(|| decode_bytes(text))
 }

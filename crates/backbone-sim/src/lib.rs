@@ -24,9 +24,11 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 mod connection;
+pub mod encoding;
 pub mod envelope;
 pub mod faults;
 mod headers;
+pub mod ids;
 pub mod persist;
 mod routes;
 pub mod state;
@@ -41,11 +43,11 @@ use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use chrono::{DateTime, Utc};
-use domain::ids::TokenId;
 use tokio::task::JoinHandle;
 
 pub use config::{PlatformClient, SeededDevice, SimulatorConfig};
 pub use faults::{Fault, FaultKind, Faults, PendingFault};
+pub use ids::{DeviceId, DeviceUsername, IdError, IdentityAddress, TokenId};
 pub use state::{Allocation, Token};
 
 use crate::auth::Accounts;
@@ -100,13 +102,15 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
     for device in config.devices {
         state.accounts.add_device(device);
     }
+    // Bound before the state file is written, so a start refused for a taken port changes
+    // nothing on disk (not even the format version of an upgraded file).
+    let listener = TcpListener::bind(config.bind)?;
     if let Some(pending) = state.persist() {
         pending.write()?;
     }
     let shared: Shared = Arc::new(Mutex::new(state));
     let faults = Faults::new(shared.clone());
 
-    let listener = TcpListener::bind(config.bind)?;
     let local_addr = listener.local_addr()?;
     let state_data = web::Data::from(shared.clone());
     let faults_data = web::Data::new(faults.clone());
@@ -193,8 +197,10 @@ impl RunningSimulator {
         self.state().tokens.all()
     }
 
-    pub fn token(&self, id: &TokenId) -> Option<Token> {
-        self.state().tokens.get(id).cloned()
+    /// The token with this id, if there is one (an id that is not a token id finds nothing).
+    pub fn token(&self, id: &str) -> Option<Token> {
+        let id = TokenId::parse(id).ok()?;
+        self.state().tokens.get(&id).cloned()
     }
 
     /// Adds a platform client (replacing one with the same id).
@@ -210,8 +216,8 @@ impl RunningSimulator {
     /// Creates a new identity in `address_domain` with one device and returns its credentials.
     ///
     /// # Errors
-    /// [`domain::IdError`] if `address_domain` does not fit the address rule.
-    pub fn create_device(&self, address_domain: &str) -> Result<SeededDevice, domain::IdError> {
+    /// [`IdError`] if `address_domain` does not fit the address rule.
+    pub fn create_device(&self, address_domain: &str) -> Result<SeededDevice, IdError> {
         let device = SeededDevice::try_random(address_domain)?;
         self.add_device(device.clone());
         Ok(device)

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use backbone_sim::admin::{client_json, device_json};
 use backbone_sim::config::DEFAULT_ADDRESS_DOMAIN;
+use backbone_sim::ids::{DeviceId, DeviceUsername, IdError, IdentityAddress};
 use backbone_sim::{PlatformClient, SeededDevice, SimulatorConfig};
 use clap::Parser;
-use domain::ids::{DeviceId, DeviceUsername, IdentityAddress};
 use serde_json::json;
 
 /// The command line; every flag can also come from the environment variable shown.
@@ -76,7 +76,7 @@ struct Plan {
 }
 
 impl Cli {
-    fn into_plan(self) -> Result<Plan, domain::IdError> {
+    fn into_plan(self) -> Result<Plan, IdError> {
         let random_client = PlatformClient::random();
         let random_device = SeededDevice::try_random(&self.address_domain)?;
         let client = (self.client_id.is_some() || self.client_secret.is_some()).then(|| {

@@ -24,6 +24,21 @@
 //! }
 //! ```
 //!
+//! Versions: the reader takes this version and every older one, upgrading an older document in
+//! memory one step at a time (one function per step, in `UPGRADES`) before reading it; the
+//! next write stores the current version only. A newer version is refused, naming it, so an
+//! older build never drops what it does not understand. Version 1 is the only one so far.
+//!
+//! Growing the format (identities, files): each new kind of record gets a top-level array of
+//! flat records that refer to others by id or address, as `devices` refer to their identity by
+//! `address`, in a new version whose step adds the array (empty, or derived from what the old
+//! version holds). Large bytes, such as a file's content, stay out of this JSON, which is
+//! rewritten whole on every change: each goes into a file of its own in a directory next to the
+//! state file, named after it (`backbone-sim.json` → `backbone-sim.content/files/<FIL…>`),
+//! written (temporary file, fsync, rename) before the JSON that refers to it, and deleted only
+//! after a JSON that no longer refers to it is on disk; the record keeps its size and SHA-256,
+//! so a missing or damaged content file is found on load. Nothing uses that directory yet.
+//!
 //! Durability: every change is written as a whole new file (`<file>.tmp`, fsync, rename over
 //! `<file>`, fsync of the directory) before the request that made it is answered, so an
 //! acknowledged change survives a crash and a reader never sees a half-written file. Snapshots
@@ -39,14 +54,15 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
 use chrono::{DateTime, Duration, Utc};
-use domain::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::config::{PlatformClient, SeededDevice};
 use crate::state::{Allocation, SimState, Token};
 
-/// The format version this build writes and the only one it reads.
+/// The format version this build writes; it reads this one and every older one.
 pub const FORMAT_VERSION: u64 = 1;
 
 /// The state file of one running simulator.
@@ -196,27 +212,55 @@ fn sync_directory_of(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Checks the version before the rest, so a newer file is reported as such, not as corrupt.
+/// Reads a document of any version this build knows: the version is checked first (so a newer
+/// file is reported as such, not as corrupt), older ones are upgraded step by step in memory,
+/// and only then is the result read as the current format.
 fn parse(bytes: &[u8]) -> Result<StateRecord, String> {
-    #[derive(Deserialize)]
-    struct Header {
-        version: Option<serde_json::Value>,
-    }
-    let header: Header = serde_json::from_slice(bytes)
+    let document: Value = serde_json::from_slice(bytes)
         .map_err(|error| format!("the file is corrupt (not valid JSON: {error})"))?;
-    match header.version {
-        None => {
-            return Err("the file is corrupt (it has no \"version\")".to_owned());
-        }
-        Some(version) if version != FORMAT_VERSION => {
-            return Err(format!(
-                "unknown format version {version} (this backbone-sim reads version \
-                 {FORMAT_VERSION} only)"
-            ));
-        }
-        Some(_) => {}
+    let Value::Object(document) = document else {
+        return Err("the file is corrupt (not a JSON object)".to_owned());
+    };
+    let version = match document.get("version") {
+        None => return Err("the file is corrupt (it has no \"version\")".to_owned()),
+        Some(version) => match version.as_u64() {
+            Some(number @ 1..=FORMAT_VERSION) => number,
+            Some(number) if number > FORMAT_VERSION => {
+                return Err(format!(
+                    "unknown format version {number}: the file was written by a newer \
+                     backbone-sim (this one reads versions 1 to {FORMAT_VERSION}); run that \
+                     newer version on it"
+                ));
+            }
+            _ => return Err(format!("unknown format version {version}")),
+        },
+    };
+    let current = upgrade(document, version, &UPGRADES)?;
+    serde_json::from_value(Value::Object(current))
+        .map_err(|error| format!("the file is corrupt ({error})"))
+}
+
+/// One version step: a document of version `n` in, the same state as version `n + 1` out.
+type Upgrade = fn(Map<String, Value>) -> Result<Map<String, Value>, String>;
+
+/// `UPGRADES[n - 1]` upgrades version `n` to `n + 1`. The length ties the table to
+/// [`FORMAT_VERSION`]: raising the version without adding its step does not compile. Empty
+/// while version 1 is the only one there has been.
+const UPGRADES: [Upgrade; FORMAT_VERSION as usize - 1] = [];
+
+/// Applies the steps from `version` up, each stamping the version it produced.
+fn upgrade(
+    mut document: Map<String, Value>,
+    version: u64,
+    steps: &[Upgrade],
+) -> Result<Map<String, Value>, String> {
+    let first = usize::try_from(version - 1).unwrap_or(usize::MAX);
+    for (index, step) in steps.iter().enumerate().skip(first) {
+        document = step(document)
+            .map_err(|reason| format!("cannot upgrade it from version {}: {reason}", index + 1))?;
+        document.insert("version".to_owned(), Value::from(index as u64 + 2));
     }
-    serde_json::from_slice(bytes).map_err(|error| format!("the file is corrupt ({error})"))
+    Ok(document)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -395,7 +439,7 @@ impl TokenRecord {
 
 /// `Option<Vec<u8>>` as standard base64 or `null`.
 mod optional_base64 {
-    use domain::encoding::{b64std, from_b64std};
+    use crate::encoding::{b64std, from_b64std};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(
@@ -563,6 +607,111 @@ mod tests {
             assert!(message.contains(expected), "{content:?}: {message}");
             let _ = fs::remove_dir_all(path.parent().expect("dir"));
         }
+    }
+
+    /// The document `fb80814` wrote (from `tests/fixtures/local-mode-fb80814`, shortened).
+    const RELEASED_VERSION_1: &str = r#"{
+      "version": 1, "clockOffsetMs": 0,
+      "clients": [{"clientId": "sim-client-tEDxsR9G", "clientSecret": "UDEtVDrBBY13rylCDa3tHvWiJy2pYAWG"}],
+      "devices": [{"username": "USRWJ58up37Fh49yfPhW", "password": "HzgUftPoXxqBMJoJbSQ65t4w",
+                   "address": "did:e:localhost:dids:b326c0a4e5a87dc1cbdb97", "deviceId": "DVCpa9FSU7shPoESFNai"}],
+      "tokens": [{"id": "TOKPRtMN1qSr8JOzmCDy", "createdBy": "did:e:localhost:dids:b326c0a4e5a87dc1cbdb97",
+                  "createdByDevice": "DVCpa9FSU7shPoESFNai", "createdAt": "2026-12-02T20:20:41.123456789Z",
+                  "expiresAt": "2027-12-02T20:20:30.420Z", "content": "AAEC/w==", "forIdentity": null,
+                  "password": "c2VjcmV0", "accessFailedCount": 2, "allocations": [], "sequence": 1}]
+    }"#;
+
+    #[test]
+    fn a_released_version_1_file_reads() {
+        let path = temp_path("state.json");
+        fs::write(&path, RELEASED_VERSION_1).expect("written");
+        let mut state = new_state();
+        assert!(
+            StateFile::new(path.clone())
+                .load_into(&mut state)
+                .expect("loads")
+        );
+        let token = state
+            .tokens
+            .get(&TokenId::parse("TOKPRtMN1qSr8JOzmCDy").expect("id"))
+            .expect("the token is kept");
+        assert_eq!(token.content.as_deref(), Some(&[0, 1, 2, 255][..]));
+        assert_eq!(token.password.as_deref(), Some(&b"secret"[..]));
+        assert_eq!(token.access_failed_count, 2);
+        assert_eq!(
+            state.accounts.devices()[0].username.as_str(),
+            "USRWJ58up37Fh49yfPhW"
+        );
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn upgrades_run_from_the_files_version_on_in_order() {
+        fn add_a(mut document: Map<String, Value>) -> Result<Map<String, Value>, String> {
+            assert_eq!(document["version"], 1, "step 1 sees version 1");
+            document.insert("steps".to_owned(), Value::from("a"));
+            Ok(document)
+        }
+        fn add_b(mut document: Map<String, Value>) -> Result<Map<String, Value>, String> {
+            assert_eq!(document["version"], 2, "step 2 sees version 2");
+            let before = document.get("steps").and_then(Value::as_str).unwrap_or("");
+            document.insert("steps".to_owned(), Value::from(format!("{before}b")));
+            Ok(document)
+        }
+        fn refuse(_: Map<String, Value>) -> Result<Map<String, Value>, String> {
+            Err("no way".to_owned())
+        }
+        let document = |version: u64| match serde_json::json!({"version": version}) {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let steps: [Upgrade; 2] = [add_a, add_b];
+        let from_1 = upgrade(document(1), 1, &steps).expect("upgrades");
+        assert_eq!(
+            (from_1["version"].clone(), from_1["steps"].clone()),
+            (3.into(), "ab".into())
+        );
+        let from_2 = upgrade(document(2), 2, &steps).expect("upgrades");
+        assert_eq!(
+            (from_2["version"].clone(), from_2["steps"].clone()),
+            (3.into(), "b".into())
+        );
+        let current = upgrade(document(3), 3, &steps).expect("nothing to do");
+        assert_eq!(current, document(3));
+        assert_eq!(
+            upgrade(document(1), 1, &[add_a, refuse]),
+            Err("cannot upgrade it from version 2: no way".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_newer_version_says_what_to_do() {
+        let path = temp_path("state.json");
+        let newer = FORMAT_VERSION + 1;
+        let text = format!("{{\"version\":{newer},\"identities\":[]}}");
+        fs::write(&path, &text).expect("written");
+        let message = StateFile::new(path.clone())
+            .load_into(&mut new_state())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            message.contains(&format!("unknown format version {newer}")),
+            "{message}"
+        );
+        assert!(
+            message.contains("written by a newer backbone-sim"),
+            "{message}"
+        );
+        assert!(
+            message.contains("run that newer version on it"),
+            "{message}"
+        );
+        assert_eq!(
+            fs::read_to_string(&path).expect("kept"),
+            text,
+            "left untouched"
+        );
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
     }
 
     #[test]

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::ids::{DeviceId, IdentityAddress, TokenId};
 use chrono::{DateTime, Duration, Utc};
-use domain::ids::{DeviceId, IdentityAddress, TokenId};
 
 use crate::auth::Accounts;
-use crate::config::random_alphanumeric;
 use crate::persist::{PendingWrite, StateFile};
 
 /// A token's password is locked after this many wrong attempts.
@@ -171,10 +170,8 @@ impl TokenStore {
     pub fn create(&mut self, new: NewToken, caller: Option<&Caller>, now: DateTime<Utc>) -> Token {
         let id = loop {
             // 62^17 ids make a collision practically impossible; the loop just makes it certain.
-            let candidate = TokenId::from_random_part(&random_alphanumeric(17));
-            if let Ok(id) = candidate
-                && !self.tokens.contains_key(&id)
-            {
+            let id = TokenId::random();
+            if !self.tokens.contains_key(&id) {
                 break id;
             }
         };
@@ -310,13 +307,17 @@ impl SimState {
 
 #[cfg(test)]
 mod tests {
+    use sha2::Digest as _;
+
     use super::*;
 
     fn identity(n: u8) -> Caller {
-        let body = format!("{n:020x}");
+        let without_checksum = format!("did:e:localhost:dids:{n:020x}");
+        let checksum = format!("{:02x}", sha2::Sha256::digest(&without_checksum)[0]);
         Caller {
-            address: IdentityAddress::from_parts("localhost", &body).expect("valid address"),
-            device_id: DeviceId::from_random_part(&format!("{n:017}")).expect("valid device id"),
+            address: IdentityAddress::parse(&format!("{without_checksum}{checksum}"))
+                .expect("valid address"),
+            device_id: DeviceId::parse(&format!("DVC{n:017}")).expect("valid device id"),
         }
     }
 

@@ -1,8 +1,8 @@
 //! Reading and validating a create-token request the way the Backbone does: model binding
 //! first (`inputCannotBeParsed`), then the validator's rules in order, first failure wins.
 
+use crate::ids::IdentityAddress;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use domain::ids::IdentityAddress;
 use serde_json::{Map, Value};
 
 use crate::envelope::{ApiError, decode_bytes};

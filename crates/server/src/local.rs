@@ -3,6 +3,16 @@
 //! newcomer can create a token with one command. Everything it makes is kept in the data
 //! directory (`local-mode.json`, `backbone-sim.json`), so tokens and credentials survive a
 //! restart. Tokens made here exist only in this simulator: no peer elsewhere can open them.
+//!
+//! `local-mode.json` carries a format version. The reader takes the current version and every
+//! older one, upgrading an older document in memory one step at a time (one function per step,
+//! in `UPGRADES`); the file is then rewritten in the current version. A newer version is
+//! refused, naming it and what to do. Version 1 is the only one so far; a new setting (such as
+//! the keys of an identity onboarded on the simulator) is a new version whose step fills it in.
+//!
+//! The simulator speaks in its own types (`backbone_sim::ids`), on purpose independent of the
+//! connector's; they are converted into domain types here, and a value one side makes that the
+//! other refuses stops local mode with a bug report instead of being papered over.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -20,7 +30,13 @@ use crate::demo::demo_file;
 
 const STATE_FILE: &str = "local-mode.json";
 const SIMULATOR_STATE_FILE: &str = "backbone-sim.json";
-const STATE_VERSION: u8 = 1;
+/// The version written; every older one is read.
+const STATE_VERSION: u64 = 1;
+/// `UPGRADES[n - 1]` turns a version-`n` document into version `n + 1`; the length ties it to
+/// [`STATE_VERSION`], so raising the version without its step does not compile.
+const UPGRADES: [Upgrade; STATE_VERSION as usize - 1] = [];
+type Upgrade = fn(JsonObject) -> Result<JsonObject, String>;
+type JsonObject = serde_json::Map<String, serde_json::Value>;
 /// Local identities live in the `localhost` address domain, like the reference's dev setups.
 const ADDRESS_DOMAIN: &str = "localhost";
 
@@ -47,7 +63,15 @@ pub enum LocalModeError {
     )]
     State { path: String, reason: String },
     #[error(
-        "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port its earlier tokens point to ({source}); free the port, or move {path} away to start afresh"
+        "{path} has format version {version}, written by a newer connector (this one reads versions 1 to {STATE_VERSION}); run that newer connector on this data directory"
+    )]
+    NewerState { path: String, version: u64 },
+    #[error(
+        "the built-in Backbone and the connector disagree about the local identity ({0}); this is a bug, please report it"
+    )]
+    Identity(String),
+    #[error(
+        "the built-in Backbone cannot listen on 127.0.0.1:{port}, the port the references of its earlier tokens point to; free that port (`ss -ltnp 'sport = :{port}'` shows who holds it) and start again, or set \"simulatorPort\" to 0 in {path} to move to a free port (references handed out before then no longer open)"
     )]
     Simulator {
         port: u16,
@@ -62,7 +86,7 @@ pub enum LocalModeError {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LocalState {
-    version: u8,
+    version: u64,
     simulator_port: u16,
     client_id: String,
     client_secret: String,
@@ -85,30 +109,36 @@ impl std::fmt::Debug for LocalState {
 }
 
 impl LocalState {
-    fn new() -> Self {
+    /// New credentials: a platform client and a device identity made by the simulator.
+    fn new() -> Result<Self, LocalModeError> {
         let client = PlatformClient::random();
         let device = SeededDevice::random(ADDRESS_DOMAIN);
-        Self {
+        let mismatch = |error: domain::IdError| LocalModeError::Identity(error.to_string());
+        Ok(Self {
             version: STATE_VERSION,
             simulator_port: 0,
             client_id: client.client_id,
             client_secret: client.client_secret,
-            device_username: device.username,
+            device_username: DeviceUsername::parse(device.username.as_str()).map_err(mismatch)?,
             device_password: device.password,
-            address: device.address,
-            device_id: device.device_id,
+            address: IdentityAddress::parse(device.address.as_str()).map_err(mismatch)?,
+            device_id: DeviceId::parse(device.device_id.as_str()).map_err(mismatch)?,
             api_key: generate_api_key(),
             demo_file: None,
-        }
+        })
     }
 
-    fn device(&self) -> SeededDevice {
-        SeededDevice {
-            username: self.device_username.clone(),
+    /// The device in the simulator's terms.
+    fn device(&self) -> Result<SeededDevice, LocalModeError> {
+        let mismatch = |error: backbone_sim::IdError| LocalModeError::Identity(error.to_string());
+        Ok(SeededDevice {
+            username: backbone_sim::DeviceUsername::parse(self.device_username.as_str())
+                .map_err(mismatch)?,
             password: self.device_password.clone(),
-            address: self.address.clone(),
-            device_id: self.device_id.clone(),
-        }
+            address: backbone_sim::IdentityAddress::parse(self.address.as_str())
+                .map_err(mismatch)?,
+            device_id: backbone_sim::DeviceId::parse(self.device_id.as_str()).map_err(mismatch)?,
+        })
     }
 }
 
@@ -129,7 +159,11 @@ pub async fn start(
     std::fs::create_dir_all(data_directory).map_err(data_error)?;
     let data_directory = data_directory.canonicalize().map_err(data_error)?;
     let state_path = data_directory.join(STATE_FILE);
-    let mut state = load(&state_path)?.unwrap_or_else(LocalState::new);
+    let mut state = match load(&state_path)? {
+        Some(state) => state,
+        None => LocalState::new()?,
+    };
+    let device = state.device()?;
 
     let simulator = backbone_sim::start(
         SimulatorConfig::new()
@@ -141,7 +175,7 @@ pub async fn start(
                 state.client_id.clone(),
                 state.client_secret.clone(),
             ))
-            .with_device(state.device())
+            .with_device(device)
             .with_state_file(data_directory.join(SIMULATOR_STATE_FILE)),
     )
     .await
@@ -203,14 +237,46 @@ fn load(path: &Path) -> Result<Option<LocalState>, LocalModeError> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(invalid(error.to_string())),
     };
-    let state: LocalState = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-    if state.version != STATE_VERSION {
-        return Err(invalid(format!(
-            "format version {} instead of {STATE_VERSION}",
-            state.version
-        )));
+    let document: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    let serde_json::Value::Object(document) = document else {
+        return Err(invalid("not a JSON object".to_owned()));
+    };
+    let version = match document.get("version") {
+        None => return Err(invalid("it has no \"version\"".to_owned())),
+        Some(version) => match version.as_u64() {
+            Some(number @ 1..=STATE_VERSION) => number,
+            Some(number) if number > STATE_VERSION => {
+                return Err(LocalModeError::NewerState {
+                    path: path.display().to_string(),
+                    version: number,
+                });
+            }
+            _ => return Err(invalid(format!("unknown format version {version}"))),
+        },
+    };
+    let current = upgrade(document, version, &UPGRADES).map_err(invalid)?;
+    serde_json::from_value(serde_json::Value::Object(current))
+        .map(Some)
+        .map_err(|e| invalid(e.to_string()))
+}
+
+/// Applies the steps from `version` up, each stamping the version it produced.
+fn upgrade(
+    mut document: JsonObject,
+    version: u64,
+    steps: &[Upgrade],
+) -> Result<JsonObject, String> {
+    let first = usize::try_from(version - 1).unwrap_or(usize::MAX);
+    for (index, step) in steps.iter().enumerate().skip(first) {
+        document = step(document)
+            .map_err(|reason| format!("cannot upgrade it from version {}: {reason}", index + 1))?;
+        document.insert(
+            "version".to_owned(),
+            serde_json::Value::from(index as u64 + 2),
+        );
     }
-    Ok(Some(state))
+    Ok(document)
 }
 
 /// Writes atomically (temporary file, then rename), readable by the owner only.
@@ -261,7 +327,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
         assert!(load(&path).unwrap().is_none());
-        let state = LocalState::new();
+        let state = LocalState::new().unwrap();
         save(&path, &state).unwrap();
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(
@@ -291,5 +357,80 @@ mod tests {
         );
         std::fs::write(&path, "{").unwrap();
         assert!(matches!(load(&path), Err(LocalModeError::State { .. })));
+    }
+
+    #[test]
+    fn the_released_version_1_file_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        // As `fb80814` wrote it (tests/fixtures/local-mode-fb80814).
+        std::fs::write(
+            &path,
+            r#"{"version": 1, "simulatorPort": 43507, "clientId": "sim-client-tEDxsR9G",
+                "clientSecret": "UDEtVDrBBY13rylCDa3tHvWiJy2pYAWG",
+                "deviceUsername": "USRWJ58up37Fh49yfPhW", "devicePassword": "HzgUftPoXxqBMJoJbSQ65t4w",
+                "address": "did:e:localhost:dids:b326c0a4e5a87dc1cbdb97",
+                "deviceId": "DVCpa9FSU7shPoESFNai",
+                "apiKey": "4ml6gRtqKT2uh0w51bAW2RJaMKmj7ycEQABJoOTZ67I-Lk9-Xq7",
+                "demoFile": "FILPqfi2HIzgvQddu7fU"}"#,
+        )
+        .unwrap();
+        let loaded = load(&path).unwrap().unwrap();
+        assert_eq!(loaded.simulator_port, 43507);
+        assert_eq!(loaded.version, STATE_VERSION);
+        let device = loaded.device().unwrap();
+        assert_eq!(device.address.as_str(), loaded.address.as_str());
+    }
+
+    #[test]
+    fn a_newer_version_names_itself_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        std::fs::write(&path, format!("{{\"version\": {}}}", STATE_VERSION + 1)).unwrap();
+        let message = load(&path).unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("format version {}", STATE_VERSION + 1)),
+            "{message}"
+        );
+        assert!(message.contains("run that newer connector"), "{message}");
+        for refused in [r#"{"version": 0}"#, r#"{"version": "1"}"#, "{}", "[]"] {
+            std::fs::write(&path, refused).unwrap();
+            assert!(
+                matches!(load(&path), Err(LocalModeError::State { .. })),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn upgrades_run_from_the_files_version_on_in_order() {
+        fn step_a(mut document: JsonObject) -> Result<JsonObject, String> {
+            assert_eq!(document["version"], 1);
+            document.insert("trail".into(), "a".into());
+            Ok(document)
+        }
+        fn step_b(mut document: JsonObject) -> Result<JsonObject, String> {
+            assert_eq!(document["version"], 2);
+            let trail = document.get("trail").and_then(|t| t.as_str()).unwrap_or("");
+            document.insert("trail".into(), format!("{trail}b").into());
+            Ok(document)
+        }
+        let document = |version: u64| {
+            let mut map = JsonObject::new();
+            map.insert("version".into(), version.into());
+            map
+        };
+        let steps: [Upgrade; 2] = [step_a, step_b];
+        let upgraded = upgrade(document(1), 1, &steps).unwrap();
+        assert_eq!(
+            (&upgraded["version"], &upgraded["trail"]),
+            (&3.into(), &"ab".into())
+        );
+        let upgraded = upgrade(document(2), 2, &steps).unwrap();
+        assert_eq!(
+            (&upgraded["version"], &upgraded["trail"]),
+            (&3.into(), &"b".into())
+        );
+        assert_eq!(upgrade(document(3), 3, &steps).unwrap(), document(3));
     }
 }

@@ -177,10 +177,7 @@ async fn a_personalized_token_is_marked_for_its_identity() {
         opened["error"]["code"], "error.transport.general.notIntendedForYou",
         "{opened}"
     );
-    let on_backbone = app
-        .simulator
-        .token(&domain::TokenId::parse(token["id"].as_str().unwrap()).unwrap())
-        .unwrap();
+    let on_backbone = app.simulator.token(token["id"].as_str().unwrap()).unwrap();
     assert_eq!(on_backbone.for_identity, Some(recipient.address));
 }
 

@@ -162,7 +162,11 @@ async fn a_database_outage_is_503_fast_and_heals_by_itself() {
     }
     // A token the Backbone accepted while the database was down was deleted there again.
     for token in fixture.simulator.tokens() {
-        let stored = tokens.find_token(&token.id).await.unwrap().is_some();
+        let stored = tokens
+            .find_token(&system_tests::oracle::domain_token_id(&token.id))
+            .await
+            .unwrap()
+            .is_some();
         let told: Vec<String> = connector
             .log()
             .into_iter()

@@ -167,7 +167,7 @@ async fn an_access_token_expired_early_is_renewed_once_and_the_token_created() {
     assert_eq!((app.stored_tokens(), app.simulator.token_count()), (2, 2));
     let second = app
         .simulator
-        .token(&domain::TokenId::parse(body["result"]["id"].as_str().unwrap()).unwrap())
+        .token(body["result"]["id"].as_str().unwrap())
         .unwrap();
     assert_eq!(
         second.created_by.as_ref(),

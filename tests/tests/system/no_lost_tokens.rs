@@ -24,7 +24,12 @@ async fn post_raw(app: &TestApp, body: &'static str) -> (u16, Value) {
 /// Every token on the Backbone is one this service stored.
 async fn assert_no_token_is_orphaned(app: &TestApp) {
     for token in app.simulator.tokens() {
-        let stored = app.store.tokens().find_token(&token.id).await.unwrap();
+        let stored = app
+            .store
+            .tokens()
+            .find_token(&system_tests::oracle::domain_token_id(&token.id))
+            .await
+            .unwrap();
         assert!(stored.is_some(), "{} is on the Backbone only", token.id);
     }
 }

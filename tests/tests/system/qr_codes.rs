@@ -68,7 +68,7 @@ async fn png_of(app: &TestApp, response: reqwest::Response) -> Vec<u8> {
 fn assert_opens_to_the_file(app: &TestApp, reference: &TokenReference) {
     let stored = app
         .simulator
-        .token(&reference.id)
+        .token(reference.id.as_str())
         .expect("the QR code's token is on the Backbone");
     let content = String::from_utf8(stored.content.expect("content")).unwrap();
     let container = CipherContainer::from_json(content.as_bytes())

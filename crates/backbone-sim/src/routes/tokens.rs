@@ -2,11 +2,11 @@
 
 use std::sync::Mutex;
 
+use crate::encoding::b64url;
+use crate::ids::TokenId;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{Error, HttpRequest, HttpResponse, web};
-use domain::encoding::b64url;
-use domain::ids::TokenId;
 use serde_json::{Value, json};
 
 use super::{bearer, first_param, query_pairs, read_body, require_caller, save};

@@ -170,7 +170,10 @@ async fn devices_created_over_http_can_log_in_and_tokens_can_be_inspected() {
     let stored = &tokens["result"][0];
     assert_eq!(stored["createdBy"], device["address"]);
     assert_eq!(stored["createdByDevice"], device["deviceId"]);
-    assert_eq!(stored["password"], domain::encoding::b64url(b"password"));
+    assert_eq!(
+        stored["password"],
+        backbone_sim::encoding::b64url(b"password")
+    );
     assert_eq!(stored["accessFailedCount"], 0);
     let one: Value = sim
         .http

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use domain::encoding::b64std;
+use backbone_sim::encoding::b64std;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -181,7 +181,7 @@ async fn with_a_state_file_the_binary_keeps_tokens_and_credentials_across_a_rest
     let read: Value = read.json().await.expect("JSON");
     assert_eq!(
         read["result"]["content"],
-        domain::encoding::b64url(b"kept across restarts")
+        backbone_sim::encoding::b64url(b"kept across restarts")
     );
     let wrong = http
         .get(format!("{base_url}/api/v2/Tokens/{id}"))

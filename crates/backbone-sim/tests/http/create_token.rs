@@ -1,7 +1,7 @@
 //! `POST /api/v2/Tokens`: the Backbone's create cases, validation order and parse errors.
 
+use backbone_sim::encoding::b64std;
 use chrono::Utc;
-use domain::encoding::b64std;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ async fn an_authenticated_token_is_created_with_id_and_creation_time() {
     let result = body["result"].as_object().expect("result");
     assert_eq!(result.keys().collect::<Vec<_>>(), ["id", "createdAt"]);
     let id = result["id"].as_str().expect("id");
-    assert!(domain::ids::TokenId::parse(id).is_ok(), "{id}");
+    assert!(backbone_sim::TokenId::parse(id).is_ok(), "{id}");
     assert!(location.is_some_and(|l| l.ends_with(&format!("/api/v2/Tokens/{id}"))));
     let created_at =
         chrono::DateTime::parse_from_rfc3339(result["createdAt"].as_str().expect("createdAt"))

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use backbone_sim::encoding::b64std;
 use backbone_sim::{PlatformClient, SeededDevice, SimulatorConfig};
-use domain::encoding::b64std;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -164,10 +164,7 @@ async fn tokens_allocations_counters_and_logins_survive_a_restart() {
             .0,
         StatusCode::NOT_FOUND
     );
-    let token = sim
-        .sim
-        .token(&protected.parse().expect("token id"))
-        .expect("exists");
+    let token = sim.sim.token(&protected).expect("exists");
     assert_eq!(token.access_failed_count, 5, "counting on from 3");
     assert_eq!(
         read(&sim, Some(&stranger), &protected, Some(b"secret")).await,

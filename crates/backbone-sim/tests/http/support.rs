@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use backbone_sim::encoding::b64std;
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
 use chrono::{DateTime, Utc};
-use domain::encoding::b64std;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 

@@ -170,7 +170,7 @@ async fn a_read_token_has_the_backbones_dto_shape() {
     // Content comes back as URL-safe base64 without padding.
     assert_eq!(
         token["content"],
-        domain::encoding::b64url(b"encrypted content")
+        backbone_sim::encoding::b64url(b"encrypted content")
     );
     let created_at = token["createdAt"].as_str().expect("createdAt");
     assert_eq!(
