@@ -109,6 +109,11 @@ prefixed_id!(
     DeviceId, "DVC", "device id"
 );
 prefixed_id!(
+    /// A challenge the Backbone issued, signed to prove possession of a key: `CHL` + 17
+    /// alphanumerics.
+    ChallengeId, "CHL", "challenge id"
+);
+prefixed_id!(
     /// A device's login name on the Backbone: `USR` + 17 alphanumerics.
     DeviceUsername, "USR", "device username"
 );
@@ -175,7 +180,9 @@ impl IdentityAddress {
 }
 
 /// `((?:[a-z0-9-]+\.)*[a-z]{2,})`: dot-separated labels, the last one two or more letters.
-fn is_valid_domain(domain: &str) -> bool {
+/// Shared with [`crate::identity::AddressDomain`], so a domain it accepts always forms a valid
+/// address.
+pub(crate) fn is_valid_domain(domain: &str) -> bool {
     let mut labels: Vec<&str> = domain.split('.').collect();
     let Some(top) = labels.pop() else {
         return false;
