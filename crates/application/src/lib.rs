@@ -6,6 +6,7 @@
 //! (`MockFileRepository`, …) for other crates' tests.
 
 mod dependencies;
+pub mod identity;
 pub mod ports;
 pub mod tokens;
 mod use_cases;

@@ -19,6 +19,9 @@ pub enum RepositoryError {
     /// A record with this id is already stored.
     #[error("a record with id {0} already exists")]
     Duplicate(String),
+    /// Stored secrets do not open with the configured secrets key (another key, or tampered).
+    #[error("stored secrets of {id} cannot be decrypted with the configured secrets key")]
+    Undecryptable { id: String },
     /// A stored record cannot be turned back into a domain value (corrupt or foreign data).
     #[error("stored record {id} is corrupt: {reason}")]
     Corrupt { id: String, reason: String },

@@ -1,0 +1,3 @@
+//! Use cases about this service's own identity.
+
+pub mod onboard;
