@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use application::ports::BackboneError;
+use application::ports::{BackboneError, DeviceLogin};
 use chrono::Utc;
 use domain::DeviceUsername;
 use tokio::sync::Mutex;
@@ -45,12 +45,12 @@ pub(crate) struct Authenticator {
 }
 
 impl Authenticator {
-    pub fn new(config: &BackboneConfig) -> Self {
+    pub fn new(config: &BackboneConfig, device: &DeviceLogin) -> Self {
         Self {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
-            username: config.device_username.clone(),
-            password: config.device_password.clone(),
+            username: device.username.clone(),
+            password: SecretString::from(device.password.expose()),
             refresh_margin: config.login_refresh_margin,
             last_login: Mutex::new(None),
             completed_logins: AtomicU64::new(0),

@@ -6,8 +6,6 @@
 //! | `base_url`             | required                             | Backbone root, e.g. `https://backbone.example.com`         |
 //! | `client_id`            | required                             | platform client id for `/connect/token`                    |
 //! | `client_secret`        | required, secret                     | platform client secret                                     |
-//! | `device_username`      | required                             | this service's device user (`USR…`)                        |
-//! | `device_password`      | required, secret                     | that device's password                                     |
 //! | `request_timeout`      | 60 s                                 | whole request including the answer's body (as the runtime) |
 //! | `connect_timeout`      | 10 s                                 | opening TCP and TLS                                        |
 //! | `health_check_timeout` | 5 s                                  | `GET /api/v2/Version` of `check_connection`                |
@@ -20,8 +18,6 @@
 use std::time::Duration;
 
 use secrecy::SecretString;
-
-use domain::DeviceUsername;
 
 /// The runtime's default request timeout (`@nmshd/transport` uses 60 s).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -38,7 +34,8 @@ pub const DEFAULT_CONNECT_RETRY_DELAY: Duration = Duration::from_millis(250);
 pub const DEFAULT_USER_AGENT: &str =
     concat!("enmeshed-token-connector/", env!("CARGO_PKG_VERSION"));
 
-/// Everything [`crate::HttpBackboneClient`] needs. Build it with [`BackboneConfig::new`] and
+/// Everything [`crate::HttpBackboneClient`] and [`crate::HttpBackboneIdentities`] need besides
+/// a device login. Build it with [`BackboneConfig::new`] and
 /// override defaults with struct update syntax.
 #[derive(Debug, Clone)]
 pub struct BackboneConfig {
@@ -46,8 +43,6 @@ pub struct BackboneConfig {
     pub base_url: String,
     pub client_id: String,
     pub client_secret: SecretString,
-    pub device_username: DeviceUsername,
-    pub device_password: SecretString,
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
     pub health_check_timeout: Duration,
@@ -62,15 +57,11 @@ impl BackboneConfig {
         base_url: impl Into<String>,
         client_id: impl Into<String>,
         client_secret: SecretString,
-        device_username: DeviceUsername,
-        device_password: SecretString,
     ) -> Self {
         Self {
             base_url: base_url.into(),
             client_id: client_id.into(),
             client_secret,
-            device_username,
-            device_password,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             health_check_timeout: DEFAULT_HEALTH_CHECK_TIMEOUT,
@@ -96,17 +87,13 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let username = DeviceUsername::parse("USRAAAAAAAAAAAAAAAAA").expect("a valid username");
         let config = BackboneConfig::new(
             "http://localhost",
             "client",
             SecretString::from("client-secret-value"),
-            username,
-            SecretString::from("device-password-value"),
         );
         let printed = format!("{config:?}");
         assert!(!printed.contains("client-secret-value"), "{printed}");
-        assert!(!printed.contains("device-password-value"), "{printed}");
         assert_eq!(config.request_timeout, Duration::from_secs(60));
         assert_eq!(config.login_refresh_margin, Duration::from_secs(10));
     }

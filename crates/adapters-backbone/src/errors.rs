@@ -220,7 +220,7 @@ fn root_cause(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
-fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     match text.char_indices().nth(MAX_DETAIL_CHARS) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_owned(),

@@ -1,7 +1,8 @@
 //! The HTTP client for the enmeshed Backbone: [`HttpBackboneClient`] implements the
-//! [`BackboneTokens`] port (login at `/connect/token`, `POST /api/v2/Tokens`,
-//! `DELETE /api/v2/Tokens/{id}`) and the checks the
-//! health endpoint needs.
+//! [`BackboneTokens`] port as one device (login at `/connect/token`, `POST /api/v2/Tokens`,
+//! `DELETE /api/v2/Tokens/{id}`) and the checks the health endpoint needs;
+//! [`HttpBackboneIdentities`] implements the onboarding port
+//! ([`application::ports::BackboneIdentities`]: challenges, identities, the first sync run).
 //!
 //! # Retry policy
 //! One policy decides for every route (`retry.rs`), by what the Backbone can have done with a
@@ -35,6 +36,7 @@
 mod auth;
 mod config;
 mod errors;
+mod identities;
 mod retry;
 mod tokens;
 mod transport;
@@ -42,7 +44,9 @@ mod wire;
 
 use std::fmt;
 
-use application::ports::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
+use application::ports::{
+    BackboneError, BackboneTokens, CreatedBackboneToken, DeviceLogin, NewBackboneToken,
+};
 use async_trait::async_trait;
 use chrono::Utc;
 use domain::TokenId;
@@ -53,6 +57,7 @@ pub use config::{
     DEFAULT_HEALTH_CHECK_TIMEOUT, DEFAULT_LOGIN_REFRESH_MARGIN, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_USER_AGENT,
 };
+pub use identities::HttpBackboneIdentities;
 
 use crate::auth::Authenticator;
 use crate::transport::{Route, Transport};
@@ -70,10 +75,10 @@ impl HttpBackboneClient {
     /// # Errors
     /// [`BackboneConfigError::InvalidBaseUrl`] unless `base_url` is an absolute http(s) URL
     /// without query or fragment; [`BackboneConfigError::HttpClient`] if TLS cannot be set up.
-    pub fn new(config: &BackboneConfig) -> Result<Self, BackboneConfigError> {
+    pub fn new(config: &BackboneConfig, device: &DeviceLogin) -> Result<Self, BackboneConfigError> {
         Ok(Self {
             transport: Transport::new(config)?,
-            auth: Authenticator::new(config),
+            auth: Authenticator::new(config, device),
         })
     }
 

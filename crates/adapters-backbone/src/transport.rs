@@ -24,11 +24,24 @@ pub(crate) enum Route {
     Tokens,
     Token,
     Version,
+    Challenges,
+    Identities,
+    SyncRuns,
+    FinalizeDatawalletVersionUpgrade,
 }
 
 impl Route {
     /// In the order of the variants, so `route as usize` indexes it.
-    const ALL: [Self; 4] = [Self::Login, Self::Tokens, Self::Token, Self::Version];
+    const ALL: [Self; 8] = [
+        Self::Login,
+        Self::Tokens,
+        Self::Token,
+        Self::Version,
+        Self::Challenges,
+        Self::Identities,
+        Self::SyncRuns,
+        Self::FinalizeDatawalletVersionUpgrade,
+    ];
 
     fn template(self) -> &'static str {
         match self {
@@ -36,14 +49,27 @@ impl Route {
             Self::Tokens => "/api/v2/Tokens",
             Self::Token => "/api/v2/Tokens/{id}",
             Self::Version => "/api/v2/Version",
+            Self::Challenges => "/api/v2/Challenges",
+            Self::Identities => "/api/v2/Identities",
+            Self::SyncRuns => "/api/v2/SyncRuns",
+            Self::FinalizeDatawalletVersionUpgrade => {
+                "/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"
+            }
         }
     }
 
     /// The largest answer this route gives; anything far larger is not one of its answers.
     fn max_answer_bytes(self) -> usize {
         match self {
-            // Logins, token ids, versions and error envelopes: a few hundred bytes.
-            Self::Login | Self::Tokens | Self::Token | Self::Version => 1024 * 1024,
+            // Logins, ids, versions, sync runs and error envelopes: a few hundred bytes.
+            Self::Login
+            | Self::Tokens
+            | Self::Token
+            | Self::Version
+            | Self::Challenges
+            | Self::Identities
+            | Self::SyncRuns
+            | Self::FinalizeDatawalletVersionUpgrade => 1024 * 1024,
         }
     }
 
@@ -141,6 +167,10 @@ impl Transport {
         self.client.delete(self.url(route, parameters))
     }
 
+    pub fn put(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
+        self.client.put(self.url(route, parameters))
+    }
+
     /// The route's URL with `parameters` in its `{…}` segments, in order, each percent-encoded
     /// as one path segment.
     fn url(&self, route: Route, parameters: &[&str]) -> Url {
@@ -226,20 +256,12 @@ pub(crate) fn with_correlation_id(
 
 #[cfg(test)]
 mod tests {
-    use domain::DeviceUsername;
     use secrecy::SecretString;
 
     use super::*;
 
     fn transport(base_url: &str) -> Transport {
-        let username = DeviceUsername::parse("USRaaaaaaaaaaaaaaaaa").expect("a valid username");
-        let config = BackboneConfig::new(
-            base_url,
-            "client",
-            SecretString::from("secret"),
-            username,
-            SecretString::from("password"),
-        );
+        let config = BackboneConfig::new(base_url, "client", SecretString::from("secret"));
         Transport::new(&config).expect("a valid config")
     }
 

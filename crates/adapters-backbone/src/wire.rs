@@ -106,6 +106,76 @@ pub(crate) struct ExhaustedMetric {
     pub is_exhausted_until: Option<String>,
 }
 
+/// `result` of a 201 from `POST /api/v2/Challenges` (the creator fields are ignored).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedChallenge {
+    pub id: String,
+    pub expires_at: String,
+}
+
+/// Body of `POST /api/v2/Identities`, in the runtime's key order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateIdentityRequest<'a> {
+    pub device_password: &'a str,
+    pub identity_public_key: String,
+    pub signed_challenge: SignedChallenge<'a>,
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+    pub identity_version: u8,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SignedChallenge<'a> {
+    pub challenge: &'a str,
+    pub signature: String,
+}
+
+/// `result` of a 201 from `POST /api/v2/Identities`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedIdentity {
+    pub address: String,
+    pub created_at: String,
+    pub device: CreatedDevice,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreatedDevice {
+    pub id: String,
+    pub username: String,
+}
+
+/// Body of `POST /api/v2/SyncRuns` for the first start's upgrade.
+#[derive(Serialize)]
+pub(crate) struct StartSyncRun {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// `result` of `POST /api/v2/SyncRuns`: no run when the Backbone started none.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StartedSyncRun {
+    pub status: String,
+    #[serde(default)]
+    pub sync_run: Option<SyncRun>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SyncRun {
+    pub id: String,
+}
+
+/// Body of `PUT /api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FinalizeDatawalletVersionUpgrade {
+    pub new_datawallet_version: u32,
+    pub datawallet_modifications: [(); 0],
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};

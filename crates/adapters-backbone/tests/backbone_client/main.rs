@@ -1,19 +1,23 @@
-//! `HttpBackboneClient` against a scripted fake Backbone: login caching and sharing, the retry
-//! policy, every failure translation, and the exact requests it sends.
+//! `HttpBackboneClient` and `HttpBackboneIdentities` against a scripted fake Backbone: login
+//! caching and sharing, the retry policy, every failure translation, and the exact requests they
+//! send.
 
 mod checks;
 mod create;
 mod delete;
 mod failures;
 mod fake;
+mod identities;
 mod login;
 
 use std::sync::Arc;
 
 use adapters_backbone::{BackboneConfig, HttpBackboneClient};
-use application::ports::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
+use application::ports::{
+    BackboneError, BackboneTokens, CreatedBackboneToken, DeviceLogin, NewBackboneToken,
+};
 use chrono::{TimeZone, Utc};
-use domain::DeviceUsername;
+use domain::{DevicePassword, DeviceUsername};
 use secrecy::SecretString;
 
 pub const CLIENT_ID: &str = "test-client";
@@ -22,13 +26,14 @@ pub const USERNAME: &str = "USRtestdevice0000001";
 pub const PASSWORD: &str = "device-password-do-not-log";
 
 pub fn config(base_url: &str) -> BackboneConfig {
-    BackboneConfig::new(
-        base_url,
-        CLIENT_ID,
-        SecretString::from(CLIENT_SECRET),
-        DeviceUsername::parse(USERNAME).expect("a valid username"),
-        SecretString::from(PASSWORD),
-    )
+    BackboneConfig::new(base_url, CLIENT_ID, SecretString::from(CLIENT_SECRET))
+}
+
+pub fn device() -> DeviceLogin {
+    DeviceLogin {
+        username: DeviceUsername::parse(USERNAME).expect("a valid username"),
+        password: DevicePassword::new(PASSWORD.to_owned()),
+    }
 }
 
 pub fn client(base_url: &str) -> Arc<HttpBackboneClient> {
@@ -36,7 +41,7 @@ pub fn client(base_url: &str) -> Arc<HttpBackboneClient> {
 }
 
 pub fn client_with(config: BackboneConfig) -> Arc<HttpBackboneClient> {
-    Arc::new(HttpBackboneClient::new(&config).expect("a valid config"))
+    Arc::new(HttpBackboneClient::new(&config, &device()).expect("a valid config"))
 }
 
 /// A token without optionals.
