@@ -72,6 +72,8 @@ struct Account {
     locked_until: Option<DateTime<Utc>>,
     /// When it was added, relative to the others: [`Accounts::devices`] lists in this order.
     order: u64,
+    /// Created by `POST /api/v2/Identities` (kept with its identity), not configured.
+    onboarded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +123,16 @@ impl Accounts {
     /// Adds a device login, replacing any with the same username (in its place, with its
     /// failed-login count reset).
     pub fn add_device(&mut self, device: SeededDevice) {
+        self.insert(device, false);
+    }
+
+    /// Adds the login of a device created by onboarding. It logs in like any other but is not
+    /// listed by [`Self::devices`]: it belongs to its identity.
+    pub fn add_onboarded_device(&mut self, device: SeededDevice) {
+        self.insert(device, true);
+    }
+
+    fn insert(&mut self, device: SeededDevice, onboarded: bool) {
         let username = device.username.as_str().to_owned();
         let order = match self.accounts.get(&username) {
             Some(existing) => existing.order,
@@ -134,8 +146,19 @@ impl Accounts {
             failed_logins: 0,
             locked_until: None,
             order,
+            onboarded,
         };
         self.accounts.insert(username, account);
+    }
+
+    /// The platform client with this id.
+    pub fn client(&self, client_id: &str) -> Option<&PlatformClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Whether a device logs in with this username.
+    pub fn has_username(&self, username: &str) -> bool {
+        self.accounts.contains_key(username)
     }
 
     /// The platform clients, in the order they were added.
@@ -143,11 +166,32 @@ impl Accounts {
         self.clients.clone()
     }
 
-    /// The device logins, in the order they were added.
+    /// The configured device logins (not those created by onboarding), in the order they were
+    /// added.
     pub fn devices(&self) -> Vec<SeededDevice> {
-        let mut accounts: Vec<&Account> = self.accounts.values().collect();
+        self.logins(false)
+    }
+
+    /// The logins of devices created by onboarding, in the order they were created.
+    pub fn onboarded_devices(&self) -> Vec<SeededDevice> {
+        self.logins(true)
+    }
+
+    fn logins(&self, onboarded: bool) -> Vec<SeededDevice> {
+        let mut accounts: Vec<&Account> = self
+            .accounts
+            .values()
+            .filter(|a| a.onboarded == onboarded)
+            .collect();
         accounts.sort_by_key(|a| a.order);
         accounts.into_iter().map(|a| a.device.clone()).collect()
+    }
+
+    /// Whether a configured device acts for `address` (its identity exists on this Backbone).
+    pub fn knows_address(&self, address: &crate::ids::IdentityAddress) -> bool {
+        self.accounts
+            .values()
+            .any(|a| !a.onboarded && &a.device.address == address)
     }
 
     /// The password grant: client first, then the user with ASP.NET Identity's lockout (the

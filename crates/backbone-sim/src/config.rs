@@ -10,11 +10,18 @@
 //! | `bind` | `127.0.0.1:0` | listen address; port 0 picks a free port |
 //! | `workers` | 1 | actix worker threads; one is plenty for an in-memory store |
 //! | `state_file` | none | JSON file the state is kept in across restarts (see [`crate::persist`]); without it nothing is written anywhere |
+//! | `did_domain` | `localhost` | the Backbone's `DidDomainName`: the domain of addresses derived at `POST /api/v2/Identities` |
+//! | `password_policy` | production | the device password rules of `POST /api/v2/Identities` ([`PasswordPolicy`]) |
+//!
+//! A platform client's `max_identities` (default unlimited) caps how many identities can be
+//! created with it, as the Backbone's `OAuthClient.MaxIdentities`.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
+
+pub use crate::onboarding::PasswordPolicy;
 
 use crate::ids::{DeviceId, DeviceUsername, IdentityAddress};
 use rand::Rng;
@@ -25,6 +32,8 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 /// simulator serves development.
 pub const DEFAULT_LOGIN_LOCKOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_ADDRESS_DOMAIN: &str = "localhost";
+/// What every development and CI configuration of the Backbone sets as `DidDomainName`.
+pub const DEFAULT_DID_DOMAIN: &str = "localhost";
 pub const DEFAULT_WORKERS: usize = 1;
 
 /// A platform client (`client_id` / `client_secret` of the OAuth password grant).
@@ -32,14 +41,26 @@ pub const DEFAULT_WORKERS: usize = 1;
 pub struct PlatformClient {
     pub client_id: String,
     pub client_secret: String,
+    /// How many identities `POST /api/v2/Identities` may create with this client; `None` is
+    /// unlimited (the Backbone's default).
+    pub max_identities: Option<u32>,
 }
 
 impl PlatformClient {
+    /// A client without an identity limit.
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
+            max_identities: None,
         }
+    }
+
+    /// The same client, allowed to create at most `max` identities.
+    #[must_use]
+    pub fn with_max_identities(mut self, max: u32) -> Self {
+        self.max_identities = Some(max);
+        self
     }
 
     /// A client with a random id and secret.
@@ -56,6 +77,7 @@ impl fmt::Debug for PlatformClient {
         f.debug_struct("PlatformClient")
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("max_identities", &self.max_identities)
             .finish()
     }
 }
@@ -120,6 +142,9 @@ pub struct SimulatorConfig {
     pub workers: usize,
     /// Where the state survives restarts; `None` keeps everything in memory only.
     pub state_file: Option<PathBuf>,
+    /// The domain of the addresses the simulator derives for new identities.
+    pub did_domain: String,
+    pub password_policy: PasswordPolicy,
 }
 
 impl Default for SimulatorConfig {
@@ -132,6 +157,8 @@ impl Default for SimulatorConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             workers: DEFAULT_WORKERS,
             state_file: None,
+            did_domain: DEFAULT_DID_DOMAIN.to_owned(),
+            password_policy: PasswordPolicy::default(),
         }
     }
 }
@@ -190,6 +217,21 @@ impl SimulatorConfig {
     #[must_use]
     pub fn with_state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// The Backbone's `DidDomainName`. [`crate::start`] refuses a domain that cannot appear in an
+    /// address (the last label must be letters, so `127.0.0.1` is none) or is outside the
+    /// Backbone's 3 to 45 characters.
+    #[must_use]
+    pub fn with_did_domain(mut self, domain: impl Into<String>) -> Self {
+        self.did_domain = domain.into();
+        self
+    }
+
+    #[must_use]
+    pub fn with_password_policy(mut self, policy: PasswordPolicy) -> Self {
+        self.password_policy = policy;
         self
     }
 }

@@ -30,3 +30,46 @@ pub fn b64std(bytes: impl AsRef<[u8]>) -> String {
 pub fn from_b64std(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     STANDARD.decode(text)
 }
+
+/// Decodes base64 the lenient way the Backbone reads an identity's key and signature (both
+/// alphabets, padding optional; spec identity-onboarding.md §1.5 and §1.10), so that the
+/// runtime's URL-safe text and the .NET SDK's standard text are both accepted.
+///
+/// # Errors
+/// Fails on characters outside both alphabets or an impossible length.
+pub fn from_b64_lenient(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::alphabet;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let standard: String = text
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    LENIENT.decode(standard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_decoding_takes_both_alphabets_with_or_without_padding() {
+        let bytes = vec![0xfb, 0xff, 0xfe, 0x01];
+        for text in ["-__-AQ", "-__-AQ==", "+//+AQ==", "+//+AQ"] {
+            assert_eq!(from_b64_lenient(text).ok(), Some(bytes.clone()), "{text}");
+        }
+        assert!(from_b64_lenient("not base64!").is_err());
+        assert!(from_b64_lenient("A").is_err());
+        assert_eq!(from_b64_lenient("").ok(), Some(Vec::new()));
+    }
+}

@@ -18,6 +18,7 @@ pub const CODE_UNEXPECTED: &str = "error.platform.unexpected";
 pub const CODE_QUOTA_EXHAUSTED: &str = "error.platform.quotaExhausted";
 pub const CODE_REQUEST_BODY_TOO_LARGE: &str = "error.platform.requestBodyTooLarge";
 pub const CODE_INVALID_PAGE_SIZE: &str = "error.platform.validation.pagination.invalidPageSize";
+pub const CODE_UNAUTHORIZED: &str = "error.platform.unauthorized";
 
 pub const MESSAGE_TOKEN_NOT_FOUND: &str = "Token not found. Make sure the ID exists and the record is not expired. If a password is required to fetch the record, make sure you passed the correct one.";
 pub const MESSAGE_INVALID_ID: &str =
@@ -63,6 +64,36 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             CODE_RECORD_NOT_FOUND,
             MESSAGE_TOKEN_NOT_FOUND,
+        )
+    }
+
+    /// The Backbone's `NotFoundException(recordName)`: 404 `recordNotFound`, naming the record
+    /// (`"Record"` when no name is given).
+    pub fn not_found(record: &str) -> Self {
+        let record = if record.is_empty() { "Record" } else { record };
+        Self::new(
+            StatusCode::NOT_FOUND,
+            CODE_RECORD_NOT_FOUND,
+            format!(
+                "{record} not found. Make sure the ID exists and the record is not expired. If a \
+                 password is required to fetch the record, make sure you passed the correct one."
+            ),
+        )
+    }
+
+    /// An application error the Backbone answers with 400 (`OperationFailedException`,
+    /// `ValidationException` and domain errors alike).
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// `error.platform.unauthorized` as a 400, which is how `POST /api/v2/Identities` refuses
+    /// wrong client credentials (an `OperationFailedException`, not an authentication failure).
+    pub fn unauthorized_client() -> Self {
+        Self::bad_request(
+            CODE_UNAUTHORIZED,
+            "You have to authenticate in order to execute this action. Further make sure that \
+             the auth token has not expired.",
         )
     }
 
@@ -256,6 +287,19 @@ mod tests {
         assert_eq!(
             dotnet_time(round + chrono::Duration::milliseconds(500)),
             "2030-01-02T03:04:05.5Z"
+        );
+    }
+
+    #[test]
+    fn not_found_names_the_record_as_the_token_message_does() {
+        assert_eq!(
+            ApiError::not_found("Token").message,
+            MESSAGE_TOKEN_NOT_FOUND
+        );
+        assert!(
+            ApiError::not_found("")
+                .message
+                .starts_with("Record not found. Make sure")
         );
     }
 

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 
 /// Why a string is not a valid id or address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,6 +116,23 @@ prefixed_id!(
     /// A device's login name: `USR` + 17 alphanumerics.
     DeviceUsername, "USR", "device username"
 );
+prefixed_id!(
+    /// A challenge to sign when creating an identity: `CHL` + 17 alphanumerics.
+    ChallengeId, "CHL", "challenge id"
+);
+prefixed_id!(
+    /// A synchronization run: `SYR` + 17 alphanumerics.
+    SyncRunId, "SYR", "sync run id"
+);
+
+/// Whether `value` passes the Backbone's `ValidId` rule for ids with `prefix`, which is looser
+/// than the shape it generates: the prefix, at most 20 characters, only `[A-Za-z0-9]`. An id
+/// that passes but was never issued is simply not found (404), not malformed (400).
+pub fn passes_id_validator(value: &str, prefix: &str) -> bool {
+    value.starts_with(prefix)
+        && value.len() <= prefix.len() + ID_RANDOM_PART_LEN
+        && value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
 
 /// The spec's address pattern, verbatim; the groups are the domain, the 20 hex digits and the
 /// 2-digit checksum.
@@ -165,6 +182,20 @@ impl IdentityAddress {
             .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
             .collect();
         let without_checksum = format!("did:e:{domain}:dids:{body}");
+        let checksum = checksum_of(&without_checksum);
+        Self::parse(&format!("{without_checksum}{checksum}"))
+    }
+
+    /// The address of the identity whose raw 32-byte Ed25519 public key is `public_key`, in the
+    /// DID domain `domain`: the first 10 bytes of SHA-256(SHA-512(key)) as lowercase hex, then
+    /// the checksum (spec: identity-onboarding.md §2).
+    ///
+    /// # Errors
+    /// [`IdError::MalformedAddress`] if `domain` does not fit the address rule.
+    pub fn from_public_key(public_key: &[u8; 32], domain: &str) -> Result<Self, IdError> {
+        let digest = Sha256::digest(Sha512::digest(public_key));
+        let identity_part: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+        let without_checksum = format!("did:e:{domain}:dids:{identity_part}");
         let checksum = checksum_of(&without_checksum);
         Self::parse(&format!("{without_checksum}{checksum}"))
     }
@@ -301,6 +332,74 @@ mod tests {
         assert!(address.as_str().starts_with("did:e:localhost:dids:"));
         assert!(IdentityAddress::parse(address.as_str()).is_ok());
         assert!(IdentityAddress::random("Not A Domain").is_err());
+    }
+
+    /// The spec's vectors (§2): the Backbone's and the runtime's unit tests, and the RFC 8032
+    /// test-1 key computed with the official runtime.
+    #[test]
+    fn addresses_derive_from_the_raw_public_key_and_the_did_domain() {
+        use base64::Engine as _;
+        let cases = [
+            (
+                "tB9KFp/YqHrom3m5qUuZsd6l30DkaNjN14SxRw7YZuI=",
+                "prod.enmeshed.eu",
+                "did:e:prod.enmeshed.eu:dids:56b3f2a0c202e27229aa87",
+            ),
+            (
+                "49fWA+kzWNdCFdo92imTiQ4vUUJsPPLNlcB9udC4ooE=",
+                "prod.enmeshed.eu",
+                "did:e:prod.enmeshed.eu:dids:06a391378e5df5c1399f77",
+            ),
+            (
+                "rIS4kAzHXT7GgCA6Qm1ANlwM3x12QMSkeprHb6tjPyc=",
+                "prod.enmeshed.eu",
+                "did:e:prod.enmeshed.eu:dids:ee5966a158f1dc4de5bd5c",
+            ),
+            (
+                "tB9KFp/YqHrom3m5qUuZsd6l30DkaNjN14SxRw7YZuI=",
+                "example.com",
+                "did:e:example.com:dids:56b3f2a0c202e27229aab6",
+            ),
+            (
+                "fj0o9eOiPRswTZL6j9lE9TRvpDDnPRMF0gJeahz/W2c=",
+                "example.com",
+                "did:e:example.com:dids:fef1992c5e529adc41328d",
+            ),
+            (
+                "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+                "localhost",
+                "did:e:localhost:dids:63c98b9b34bd7ce8a891f9",
+            ),
+            (
+                "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+                "prod.enmeshed.eu",
+                "did:e:prod.enmeshed.eu:dids:63c98b9b34bd7ce8a8912b",
+            ),
+        ];
+        for (key, domain, expected) in cases {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(key)
+                .expect("valid base64");
+            let key: [u8; 32] = bytes.try_into().expect("32 bytes");
+            assert_eq!(
+                IdentityAddress::from_public_key(&key, domain).map(|a| a.to_string()),
+                Ok(expected.to_owned())
+            );
+        }
+        // An IP address is no DID domain (the last label must be letters).
+        assert!(IdentityAddress::from_public_key(&[0; 32], "127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn the_id_validator_takes_shorter_ids_than_the_generator_makes() {
+        assert!(passes_id_validator("CHLthisisnonexisting", "CHL"));
+        assert!(passes_id_validator("CHL", "CHL"));
+        assert!(passes_id_validator("CHLabc", "CHL"));
+        for bad in ["CHLthisisnonexisting1", "SYRabc", "CHL-abc", "chlabc", ""] {
+            assert!(!passes_id_validator(bad, "CHL"), "{bad:?}");
+        }
+        assert!(ChallengeId::parse(ChallengeId::random().as_str()).is_ok());
+        assert!(SyncRunId::random().as_str().starts_with("SYR"));
     }
 
     #[test]

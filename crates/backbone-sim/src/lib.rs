@@ -29,6 +29,7 @@ pub mod envelope;
 pub mod faults;
 mod headers;
 pub mod ids;
+pub mod onboarding;
 pub mod persist;
 mod routes;
 pub mod state;
@@ -45,14 +46,18 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
-pub use config::{PlatformClient, SeededDevice, SimulatorConfig};
+pub use config::{PasswordPolicy, PlatformClient, SeededDevice, SimulatorConfig};
 pub use faults::{Fault, FaultKind, Faults, PendingFault};
-pub use ids::{DeviceId, DeviceUsername, IdError, IdentityAddress, TokenId};
+pub use ids::{
+    ChallengeId, DeviceId, DeviceUsername, IdError, IdentityAddress, SyncRunId, TokenId,
+};
+pub use state::challenges::Challenge;
+pub use state::identities::{Identity, IdentityDevice};
 pub use state::{Allocation, Token};
 
 use crate::auth::Accounts;
 use crate::persist::StateFile;
-use crate::state::SimState;
+use crate::state::{Rules, SimState};
 
 /// How long an idle keep-alive connection stays open: Kestrel's default, as the Backbone's.
 /// actix's own default (5 s) is shorter than the connector's pool idle timeout (30 s), so its
@@ -80,10 +85,15 @@ pub(crate) fn lock(state: &Mutex<SimState>) -> MutexGuard<'_, SimState> {
 /// If the address cannot be bound, or the state file cannot be read or written, is corrupt or
 /// has an unknown format version (the message names the file and the problem).
 pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
+    check_did_domain(&config.did_domain)?;
     let mut state = SimState::new(Accounts::new(
         config.access_token_lifetime,
         config.login_lockout,
     ));
+    state.rules = Rules {
+        did_domain: config.did_domain.clone(),
+        password_policy: config.password_policy,
+    };
     if let Some(path) = config.state_file {
         let file = Arc::new(StateFile::new(path));
         if file.load_into(&mut state)? {
@@ -141,6 +151,31 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
         server: handle,
         task: Some(task),
     })
+}
+
+/// The Backbone requires 3 to 45 characters, and the address pattern a domain whose last label
+/// is letters.
+fn check_did_domain(domain: &str) -> io::Result<()> {
+    let fits = (3..=45).contains(&domain.len())
+        && IdentityAddress::from_public_key(&[0; 32], domain).is_ok();
+    if fits {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "'{domain}' cannot be the DID domain: it must be 3 to 45 characters of lowercase \
+             labels ending in letters (e.g. localhost), as in an identity address"
+        ),
+    ))
+}
+
+/// An identity created by onboarding, with its datawallet version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityInfo {
+    pub identity: Identity,
+    /// `None` until a `DatawalletVersionUpgrade` sync run is finalized.
+    pub datawallet_version: Option<u16>,
 }
 
 /// A started simulator. Dropping it stops the server without waiting; [`Self::stop`] waits.
@@ -231,6 +266,46 @@ impl RunningSimulator {
     /// The device logins, in the order they were added (loaded ones first).
     pub fn devices(&self) -> Vec<SeededDevice> {
         self.state().accounts.devices()
+    }
+
+    /// The identities created by `POST /api/v2/Identities`, oldest first (configured devices'
+    /// identities are not among them).
+    pub fn identities(&self) -> Vec<IdentityInfo> {
+        let state = self.state();
+        state
+            .identities
+            .all()
+            .into_iter()
+            .map(|identity| IdentityInfo {
+                datawallet_version: state.sync_runs.datawallet_version(&identity.address),
+                identity,
+            })
+            .collect()
+    }
+
+    /// The created identity with this address, if there is one.
+    pub fn identity(&self, address: &str) -> Option<IdentityInfo> {
+        self.identities()
+            .into_iter()
+            .find(|info| info.identity.address.as_str() == address)
+    }
+
+    /// The datawallet version of any identity, configured devices' included; `None` before its
+    /// first `DatawalletVersionUpgrade`.
+    pub fn datawallet_version(&self, address: &str) -> Option<u16> {
+        let address = IdentityAddress::parse(address).ok()?;
+        self.state().sync_runs.datawallet_version(&address)
+    }
+
+    /// Every challenge still kept, oldest first.
+    pub fn challenges(&self) -> Vec<Challenge> {
+        self.state().challenges.all()
+    }
+
+    /// Stores `challenge` as if the Backbone had issued it (replacing one with the same id), so
+    /// tests can replay signed requests with fixed challenge ids and expiry times.
+    pub fn add_challenge(&self, challenge: Challenge) {
+        self.change(|state| state.challenges.insert(challenge));
     }
 
     /// The simulator's "now" (wall clock plus any [`Self::advance_clock`]).

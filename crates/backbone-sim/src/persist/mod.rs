@@ -2,42 +2,56 @@
 //! as one JSON document, so that tokens, allocations and logins survive a restart.
 //!
 //! What is kept: tokens (content, password, failed-attempt count, allocations), platform
-//! clients, device logins and the simulated clock offset. What is not: access tokens (clients
-//! log in again), login failure counts and lockouts, queued faults.
+//! clients (with their identity limit), configured device logins, identities created by
+//! onboarding with their devices and logins, challenges, datawallet versions and the simulated
+//! clock offset. What is not: access tokens (clients log in again), login failure counts and
+//! lockouts, sync runs (a run open at a restart is gone; start a new one), queued faults.
 //!
-//! Format version 1 (all fields always present, unknown fields refused):
+//! Format version 2 (all fields always present, unknown fields refused, bytes as standard
+//! base64, dates RFC 3339 with full precision):
 //!
 //! ```json
 //! {
-//!   "version": 1,
+//!   "version": 2,
 //!   "clockOffsetMs": 0,
-//!   "clients": [{ "clientId": "…", "clientSecret": "…" }],
+//!   "clients": [{ "clientId": "…", "clientSecret": "…", "maxIdentities": null }],
 //!   "devices": [{ "username": "USR…", "password": "…", "address": "did:e:…", "deviceId": "DVC…" }],
 //!   "tokens": [{
 //!     "id": "TOK…", "createdBy": "did:e:…" | null, "createdByDevice": "DVC…" | null,
 //!     "createdAt": "2025-01-01T00:00:00.123456789Z", "expiresAt": "…",
-//!     "content": "<standard base64>" | null, "forIdentity": "did:e:…" | null,
-//!     "password": "<standard base64>" | null, "accessFailedCount": 0,
+//!     "content": "<base64>" | null, "forIdentity": "did:e:…" | null,
+//!     "password": "<base64>" | null, "accessFailedCount": 0,
 //!     "allocations": [{ "allocatedBy": "did:e:…", "allocatedByDevice": "DVC…", "allocatedAt": "…" }],
 //!     "sequence": 1
-//!   }]
+//!   }],
+//!   "identities": [{ "address": "did:e:…", "publicKey": "<32 bytes>", "identityPublicKey": "<as received>",
+//!                    "clientId": "…", "identityVersion": 1, "createdAt": "…" }],
+//!   "identityDevices": [{ "id": "DVC…", "username": "USR…", "password": "…", "address": "did:e:…",
+//!                         "communicationLanguage": "en", "createdAt": "…" }],
+//!   "challenges": [{ "id": "CHL…", "expiresAt": "…", "createdBy": null, "createdByDevice": null }],
+//!   "datawallets": [{ "owner": "did:e:…", "version": 1 }]
 //! }
 //! ```
+//!
+//! `devices` are the configured logins; `identityDevices` those onboarding created, each
+//! referring to its identity by `address`.
 //!
 //! Versions: the reader takes this version and every older one, upgrading an older document in
 //! memory one step at a time (one function per step, in `UPGRADES`) before reading it; the
 //! next write stores the current version only. A newer version is refused, naming it, so an
-//! older build never drops what it does not understand. Version 1 is the only one so far.
+//! older build never drops what it does not understand. Version 1 (tokens, clients, devices)
+//! becomes 2 by giving every client `"maxIdentities": null` and adding the four new arrays,
+//! empty.
 //!
-//! Growing the format (identities, files): each new kind of record gets a top-level array of
-//! flat records that refer to others by id or address, as `devices` refer to their identity by
-//! `address`, in a new version whose step adds the array (empty, or derived from what the old
-//! version holds). Large bytes, such as a file's content, stay out of this JSON, which is
-//! rewritten whole on every change: each goes into a file of its own in a directory next to the
-//! state file, named after it (`backbone-sim.json` → `backbone-sim.content/files/<FIL…>`),
-//! written (temporary file, fsync, rename) before the JSON that refers to it, and deleted only
-//! after a JSON that no longer refers to it is on disk; the record keeps its size and SHA-256,
-//! so a missing or damaged content file is found on load. Nothing uses that directory yet.
+//! Growing the format (files next): each new kind of record gets a top-level array of flat
+//! records that refer to others by id or address, in a new version whose step adds the array
+//! (empty, or derived from what the old version holds). Large bytes, such as a file's content,
+//! stay out of this JSON, which is rewritten whole on every change: each goes into a file of its
+//! own in a directory next to the state file, named after it (`backbone-sim.json` →
+//! `backbone-sim.content/files/<FIL…>`), written (temporary file, fsync, rename) before the JSON
+//! that refers to it, and deleted only after a JSON that no longer refers to it is on disk; the
+//! record keeps its size and SHA-256, so a missing or damaged content file is found on load.
+//! Nothing uses that directory yet.
 //!
 //! Durability: every change is written as a whole new file (`<file>.tmp`, fsync, rename over
 //! `<file>`, fsync of the directory) before the request that made it is answered, so an
@@ -48,22 +62,20 @@
 //!
 //! One simulator per file: two running on the same file overwrite each other's changes.
 
-use std::collections::HashSet;
+mod records;
+
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::ids::{DeviceId, DeviceUsername, IdentityAddress, TokenId};
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::config::{PlatformClient, SeededDevice};
-use crate::state::{Allocation, SimState, Token};
+use crate::state::SimState;
+use records::StateRecord;
 
 /// The format version this build writes; it reads this one and every older one.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 
 /// The state file of one running simulator.
 #[derive(Debug)]
@@ -244,9 +256,26 @@ fn parse(bytes: &[u8]) -> Result<StateRecord, String> {
 type Upgrade = fn(Map<String, Value>) -> Result<Map<String, Value>, String>;
 
 /// `UPGRADES[n - 1]` upgrades version `n` to `n + 1`. The length ties the table to
-/// [`FORMAT_VERSION`]: raising the version without adding its step does not compile. Empty
-/// while version 1 is the only one there has been.
-const UPGRADES: [Upgrade; FORMAT_VERSION as usize - 1] = [];
+/// [`FORMAT_VERSION`]: raising the version without adding its step does not compile.
+const UPGRADES: [Upgrade; FORMAT_VERSION as usize - 1] = [add_onboarding];
+
+/// 1 → 2: clients get an identity limit (none, as before), and the records onboarding creates
+/// get their arrays, empty since version 1 had no onboarding.
+fn add_onboarding(mut document: Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let Some(Value::Array(clients)) = document.get_mut("clients") else {
+        return Err("it has no \"clients\" array".to_owned());
+    };
+    for client in clients {
+        let Value::Object(client) = client else {
+            return Err("a client is not a JSON object".to_owned());
+        };
+        client.insert("maxIdentities".to_owned(), Value::Null);
+    }
+    for array in ["identities", "identityDevices", "challenges", "datawallets"] {
+        document.insert(array.to_owned(), Value::Array(Vec::new()));
+    }
+    Ok(document)
+}
 
 /// Applies the steps from `version` up, each stamping the version it produced.
 fn upgrade(
@@ -263,210 +292,16 @@ fn upgrade(
     Ok(document)
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct StateRecord {
-    version: u64,
-    clock_offset_ms: i64,
-    clients: Vec<ClientRecord>,
-    devices: Vec<DeviceRecord>,
-    tokens: Vec<TokenRecord>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClientRecord {
-    client_id: String,
-    client_secret: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DeviceRecord {
-    username: DeviceUsername,
-    password: String,
-    address: IdentityAddress,
-    device_id: DeviceId,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TokenRecord {
-    id: TokenId,
-    created_by: Option<IdentityAddress>,
-    created_by_device: Option<DeviceId>,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    #[serde(with = "optional_base64")]
-    content: Option<Vec<u8>>,
-    for_identity: Option<IdentityAddress>,
-    #[serde(with = "optional_base64")]
-    password: Option<Vec<u8>>,
-    access_failed_count: u32,
-    allocations: Vec<AllocationRecord>,
-    sequence: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AllocationRecord {
-    allocated_by: IdentityAddress,
-    allocated_by_device: DeviceId,
-    allocated_at: DateTime<Utc>,
-}
-
-impl StateRecord {
-    fn of(state: &SimState) -> Self {
-        Self {
-            version: FORMAT_VERSION,
-            clock_offset_ms: state.clock_offset.num_milliseconds(),
-            clients: state
-                .accounts
-                .clients()
-                .into_iter()
-                .map(|client| ClientRecord {
-                    client_id: client.client_id,
-                    client_secret: client.client_secret,
-                })
-                .collect(),
-            devices: state
-                .accounts
-                .devices()
-                .into_iter()
-                .map(|device| DeviceRecord {
-                    username: device.username,
-                    password: device.password,
-                    address: device.address,
-                    device_id: device.device_id,
-                })
-                .collect(),
-            tokens: state
-                .tokens
-                .all()
-                .into_iter()
-                .map(TokenRecord::of)
-                .collect(),
-        }
-    }
-
-    /// Validates everything first, then fills `state`.
-    fn restore_into(self, state: &mut SimState) -> Result<(), String> {
-        let clock_offset = Duration::try_milliseconds(self.clock_offset_ms).ok_or_else(|| {
-            format!(
-                "the file is corrupt (clockOffsetMs {} is out of range)",
-                self.clock_offset_ms
-            )
-        })?;
-        let mut ids = HashSet::new();
-        for token in &self.tokens {
-            if !ids.insert(&token.id) {
-                return Err(format!(
-                    "the file is corrupt (token {} appears twice)",
-                    token.id
-                ));
-            }
-        }
-        state.clock_offset = clock_offset;
-        for client in self.clients {
-            state
-                .accounts
-                .add_client(PlatformClient::new(client.client_id, client.client_secret));
-        }
-        for device in self.devices {
-            state.accounts.add_device(SeededDevice {
-                username: device.username,
-                password: device.password,
-                address: device.address,
-                device_id: device.device_id,
-            });
-        }
-        for token in self.tokens {
-            state.tokens.restore(token.into_token());
-        }
-        Ok(())
-    }
-}
-
-impl TokenRecord {
-    fn of(token: Token) -> Self {
-        Self {
-            id: token.id,
-            created_by: token.created_by,
-            created_by_device: token.created_by_device,
-            created_at: token.created_at,
-            expires_at: token.expires_at,
-            content: token.content,
-            for_identity: token.for_identity,
-            password: token.password,
-            access_failed_count: token.access_failed_count,
-            allocations: token
-                .allocations
-                .into_iter()
-                .map(|a| AllocationRecord {
-                    allocated_by: a.allocated_by,
-                    allocated_by_device: a.allocated_by_device,
-                    allocated_at: a.allocated_at,
-                })
-                .collect(),
-            sequence: token.sequence,
-        }
-    }
-
-    fn into_token(self) -> Token {
-        Token {
-            id: self.id,
-            created_by: self.created_by,
-            created_by_device: self.created_by_device,
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-            content: self.content,
-            for_identity: self.for_identity,
-            password: self.password,
-            access_failed_count: self.access_failed_count,
-            allocations: self
-                .allocations
-                .into_iter()
-                .map(|a| Allocation {
-                    allocated_by: a.allocated_by,
-                    allocated_by_device: a.allocated_by_device,
-                    allocated_at: a.allocated_at,
-                })
-                .collect(),
-            sequence: self.sequence,
-        }
-    }
-}
-
-/// `Option<Vec<u8>>` as standard base64 or `null`.
-mod optional_base64 {
-    use crate::encoding::{b64std, from_b64std};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(
-        bytes: &Option<Vec<u8>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match bytes {
-            Some(bytes) => serializer.serialize_str(&b64std(bytes)),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Vec<u8>>, D::Error> {
-        Option::<String>::deserialize(deserializer)?
-            .map(|text| from_b64std(&text).map_err(serde::de::Error::custom))
-            .transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration as StdDuration;
 
+    use chrono::Duration;
+
     use super::*;
     use crate::auth::Accounts;
+    use crate::config::{PlatformClient, SeededDevice};
+    use crate::ids::TokenId;
     use crate::state::{Caller, NewToken};
 
     fn temp_path(name: &str) -> PathBuf {
@@ -517,8 +352,52 @@ mod tests {
             None,
             now,
         );
+        onboard(&mut state, now);
         state.advance_clock(Duration::seconds(90));
         state
+    }
+
+    /// An identity as onboarding leaves it: identity, device login, challenge, datawallet.
+    fn onboard(state: &mut SimState, now: chrono::DateTime<chrono::Utc>) {
+        use crate::state::identities::{Identity, IdentityDevice};
+        use crate::state::sync_runs::{Started, SyncRunType};
+        let address =
+            crate::ids::IdentityAddress::from_public_key(&[7; 32], "localhost").expect("address");
+        let login = SeededDevice {
+            address: address.clone(),
+            ..SeededDevice::random("localhost")
+        };
+        state.accounts.add_onboarded_device(login.clone());
+        state.identities.insert(Identity {
+            address: address.clone(),
+            public_key: [7; 32],
+            identity_public_key: br#"{"pub":"BwcH","alg":3}"#.to_vec(),
+            client_id: "client".to_owned(),
+            identity_version: 1,
+            created_at: now,
+            devices: vec![IdentityDevice {
+                id: login.device_id.clone(),
+                username: login.username.clone(),
+                created_at: now,
+                communication_language: "de".to_owned(),
+            }],
+        });
+        state.challenges.create(None, now);
+        let caller = Caller {
+            address,
+            device_id: login.device_id,
+        };
+        let Ok(Started::Created(run)) =
+            state
+                .sync_runs
+                .start(SyncRunType::DatawalletVersionUpgrade, None, 1, &caller, now)
+        else {
+            panic!("sync run starts");
+        };
+        state
+            .sync_runs
+            .finalize_datawallet_version_upgrade(&run.id, 1, &caller, now)
+            .expect("finalized");
     }
 
     #[test]
@@ -533,6 +412,17 @@ mod tests {
         assert_eq!(restored.tokens.all(), original.tokens.all());
         assert_eq!(restored.accounts.clients(), original.accounts.clients());
         assert_eq!(restored.accounts.devices(), original.accounts.devices());
+        assert_eq!(
+            restored.accounts.onboarded_devices(),
+            original.accounts.onboarded_devices()
+        );
+        assert_eq!(restored.identities.all(), original.identities.all());
+        assert_eq!(restored.challenges.all(), original.challenges.all());
+        assert_eq!(
+            restored.sync_runs.datawallets(),
+            original.sync_runs.datawallets()
+        );
+        assert_eq!(restored.identities.len(), 1);
         assert_eq!(restored.clock_offset, original.clock_offset);
         assert!(!file.tmp.exists(), "no temporary file left behind");
         let _ = fs::remove_dir_all(path.parent().expect("dir"));
@@ -588,7 +478,7 @@ mod tests {
                 "corrupt (not valid JSON",
             ),
             ("{\"tokens\":[]}", "no \"version\""),
-            ("{\"version\":2}", "unknown format version 2"),
+            ("{\"version\":3}", "unknown format version 3"),
             ("{\"version\":\"1\"}", "unknown format version \"1\""),
             (
                 "{\"version\":1,\"clockOffsetMs\":0,\"clients\":[],\"devices\":[],\"tokens\":[{\"id\":\"nope\"}]}",
@@ -642,6 +532,25 @@ mod tests {
             state.accounts.devices()[0].username.as_str(),
             "USRWJ58up37Fh49yfPhW"
         );
+        assert_eq!(state.accounts.clients()[0].max_identities, None);
+        assert!(state.identities.is_empty() && state.challenges.is_empty());
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn a_device_of_an_identity_not_in_the_file_is_corruption() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        file.snapshot(&populated(), 1).write().expect("written");
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("JSON");
+        value["identities"] = serde_json::json!([]);
+        fs::write(&path, value.to_string()).expect("written");
+        let message = file
+            .load_into(&mut new_state())
+            .expect_err("refused")
+            .to_string();
+        assert!(message.contains("which is not in it"), "{message}");
         let _ = fs::remove_dir_all(path.parent().expect("dir"));
     }
 

@@ -1,7 +1,10 @@
 //! The Backbone's own routes (`/connect/token`, `/api/v2/...`) and what they share: bearer
 //! resolution, the protected-route 401, query strings and bodies.
 
+pub(crate) mod challenges;
 pub(crate) mod connect;
+pub(crate) mod identities;
+pub(crate) mod sync_runs;
 pub(crate) mod tokens;
 
 use std::fmt;
@@ -25,6 +28,9 @@ const OPENIDDICT_ERRORS: &str = "https://documentation.openiddict.com/errors/";
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.service(web::resource("/api/v2/Version").route(web::get().to(version)));
     tokens::configure(config);
+    challenges::configure(config);
+    identities::configure(config);
+    sync_runs::configure(config);
     connect::configure(config);
 }
 
@@ -148,4 +154,40 @@ pub(crate) async fn read_body(payload: web::Payload) -> Result<web::Bytes, ApiEr
         )),
         Err(_) => Err(ApiError::body_too_large()),
     }
+}
+
+/// ASP.NET's JSON input formatter takes `application/json`, `text/json` and `*/*+json` only;
+/// anything else is a 415 problem document before model binding.
+pub(crate) fn unsupported_media_type(request: &HttpRequest) -> Option<HttpResponse> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let supported =
+        essence == "application/json" || essence == "text/json" || essence.ends_with("+json");
+    if supported {
+        return None;
+    }
+    Some(
+        HttpResponse::UnsupportedMediaType()
+            .content_type("application/problem+json; charset=utf-8")
+            .json(json!({
+                "type": "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+                "title": "Unsupported Media Type",
+                "status": 415,
+            })),
+    )
+}
+
+/// An absolute URL on this server, as ASP.NET's `CreatedAtAction` writes it into `Location`.
+pub(crate) fn location(request: &HttpRequest, path: &str) -> String {
+    let info = request.connection_info();
+    format!("{}://{}{path}", info.scheme(), info.host())
 }

@@ -9,7 +9,9 @@ use actix_web::http::header;
 use actix_web::{Error, HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{bearer, first_param, query_pairs, read_body, require_caller, save};
+use super::{
+    bearer, first_param, query_pairs, read_body, require_caller, save, unsupported_media_type,
+};
 use crate::envelope::{self, ApiError, decode_query_bytes, format_date};
 use crate::lock;
 use crate::state::{Access, DeleteError, MAX_PASSWORD_BYTES, SimState, Token};
@@ -214,34 +216,4 @@ fn page_param(pairs: &[(String, String)], name: &str) -> Result<Option<usize>, A
             ))
         }),
     }
-}
-
-/// ASP.NET's JSON input formatter takes `application/json`, `text/json` and `*/*+json` only;
-/// anything else is a 415 problem document before model binding.
-fn unsupported_media_type(request: &HttpRequest) -> Option<HttpResponse> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let supported =
-        essence == "application/json" || essence == "text/json" || essence.ends_with("+json");
-    if supported {
-        return None;
-    }
-    Some(
-        HttpResponse::UnsupportedMediaType()
-            .content_type("application/problem+json; charset=utf-8")
-            .json(json!({
-                "type": "https://tools.ietf.org/html/rfc9110#section-15.5.16",
-                "title": "Unsupported Media Type",
-                "status": 415,
-            })),
-    )
 }

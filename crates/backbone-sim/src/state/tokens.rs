@@ -1,26 +1,16 @@
-//! The in-memory Backbone: tokens, their allocations and the rules that decide who may read or
-//! delete them. Plain data and functions, no HTTP, so every rule is unit-tested here.
+//! Tokens, their allocations and the rules that decide who may read or delete them.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
+use super::Caller;
 use crate::ids::{DeviceId, IdentityAddress, TokenId};
-use chrono::{DateTime, Duration, Utc};
-
-use crate::auth::Accounts;
-use crate::persist::{PendingWrite, StateFile};
 
 /// A token's password is locked after this many wrong attempts.
 pub const MAX_FAILED_ACCESS_ATTEMPTS: u32 = 100;
 pub const MAX_PASSWORD_BYTES: usize = 200;
 pub const MAX_CONTENT_BYTES: usize = 10 * 1024 * 1024;
-
-/// Who is calling: the identity and device behind a valid access token. Anonymous is `None`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub address: IdentityAddress,
-    pub device_id: DeviceId,
-}
 
 /// A non-creator's first successful read of a token; it grants later reads without password,
 /// even after expiry or locking.
@@ -257,56 +247,9 @@ impl TokenStore {
     }
 }
 
-/// Everything the simulator keeps, behind one mutex.
-#[derive(Debug)]
-pub struct SimState {
-    pub tokens: TokenStore,
-    pub accounts: Accounts,
-    /// Added to the wall clock, so tests can let time pass without sleeping.
-    pub(crate) clock_offset: Duration,
-    /// Where changes are saved, if anywhere.
-    state_file: Option<Arc<StateFile>>,
-    /// Counts the snapshots taken for the state file.
-    revision: u64,
-}
-
-impl SimState {
-    pub fn new(accounts: Accounts) -> Self {
-        Self {
-            tokens: TokenStore::default(),
-            accounts,
-            clock_offset: Duration::zero(),
-            state_file: None,
-            revision: 0,
-        }
-    }
-
-    /// From now on, [`Self::persist`] snapshots for `file`.
-    pub(crate) fn attach_state_file(&mut self, file: Arc<StateFile>) {
-        self.state_file = Some(file);
-    }
-
-    /// After a change worth keeping: a snapshot to write before the change is acknowledged, or
-    /// `None` without a state file. Call it in the critical section that made the change and
-    /// write the snapshot after leaving it.
-    pub(crate) fn persist(&mut self) -> Option<PendingWrite> {
-        let file = self.state_file.clone()?;
-        self.revision += 1;
-        Some(file.snapshot(self, self.revision))
-    }
-
-    /// The simulator's notion of "now".
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.clock_offset
-    }
-
-    pub fn advance_clock(&mut self, by: Duration) {
-        self.clock_offset += by;
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use chrono::Duration;
     use sha2::Digest as _;
 
     use super::*;
@@ -460,15 +403,6 @@ mod tests {
             Err(DeleteError::NotFound)
         );
         assert!(store.is_empty());
-    }
-
-    #[test]
-    fn without_a_state_file_nothing_is_snapshotted() {
-        let mut state = SimState::new(Accounts::new(
-            std::time::Duration::from_secs(300),
-            std::time::Duration::from_secs(60),
-        ));
-        assert!(state.persist().is_none());
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn anonymous_body(password: Option<&[u8]>) -> Value {
 fn stored_token_ids(path: &Path) -> Vec<String> {
     let file: Value =
         serde_json::from_slice(&std::fs::read(path).expect("state file exists")).expect("JSON");
-    assert_eq!(file["version"], 1);
+    assert_eq!(file["version"], 2);
     file["tokens"]
         .as_array()
         .expect("tokens")
@@ -312,8 +312,8 @@ async fn a_corrupt_state_file_stops_the_start_and_is_left_alone() {
             "corrupt",
         ),
         (
-            "{\"version\":2,\"whatever\":true}",
-            "unknown format version 2",
+            "{\"version\":3,\"whatever\":true}",
+            "unknown format version 3",
         ),
     ];
     for (content, expected) in cases {
