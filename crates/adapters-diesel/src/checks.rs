@@ -65,7 +65,7 @@ where
         run_migrations().await.expect("the migrations apply again"),
         applied
     );
-    assert_eq!(tables(), ["files", "tokens"]);
+    assert_eq!(tables(), ["files", "identity", "tokens"]);
     applied
 }
 

@@ -49,3 +49,20 @@ diesel::table! {
         password_location_indicator -> Nullable<SmallInt>,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Instant;
+
+    /// This service's own identity: at most one row (a unique index on a constant).
+    identity (address) {
+        address -> Text,
+        public_key -> Binary,
+        sealed_secrets -> Binary,
+        device_id -> Nullable<Text>,
+        device_username -> Nullable<Text>,
+        device_created_at -> Nullable<Instant>,
+        datawallet_initialized -> Bool,
+        updated_at -> Instant,
+    }
+}

@@ -6,7 +6,7 @@
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, SmallInt, SqlType, Text};
 use diesel::{Column, Expression, QueryableByName, Table};
 
-use crate::schema::{files, tokens};
+use crate::schema::{files, identity, tokens};
 use crate::sql_types::{Instant, JsonObject, TextList, Utf8Text};
 
 /// Which engine's type names to expect.
@@ -37,6 +37,7 @@ pub fn expected_columns(dialect: Dialect) -> Vec<ColumnShape> {
     let mut columns = Vec::new();
     table_columns::<files::table>("files", dialect, &mut columns);
     table_columns::<tokens::table>("tokens", dialect, &mut columns);
+    table_columns::<identity::table>("identity", dialect, &mut columns);
     columns.sort();
     columns
 }

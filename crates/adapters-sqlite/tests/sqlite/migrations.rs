@@ -38,7 +38,7 @@ async fn instances_starting_together_apply_each_migration_once() {
             1,
             "{runs:?}"
         );
-        assert_eq!(tables(&test_db), ["files", "tokens"]);
+        assert_eq!(tables(&test_db), ["files", "identity", "tokens"]);
     }
 }
 
@@ -54,7 +54,7 @@ async fn every_migration_reverts_cleanly_and_applies_again() {
     )
     .await;
 
-    assert_eq!(applied.len(), 2);
+    assert_eq!(applied.len(), 3);
 }
 
 #[test]
@@ -64,7 +64,10 @@ fn the_migrations_carry_the_versions_of_the_postgresql_ones() {
         sql::<Text>("SELECT version FROM __diesel_schema_migrations ORDER BY 1")
             .load(&mut test_db.connect())
             .unwrap();
-    assert_eq!(versions, ["20251127100000", "20251127100100"]);
+    assert_eq!(
+        versions,
+        ["20251127100000", "20251127100100", "20261203100000"]
+    );
 }
 
 #[test]
