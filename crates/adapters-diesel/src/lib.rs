@@ -1,7 +1,8 @@
 //! What the diesel adapters (`adapters-postgres`, `adapters-sqlite`) share, so their behaviour
 //! cannot drift apart: the one [`schema`] and one row per table ([`FileRow`], [`TokenRow`]) for
 //! both engines, with their checked conversion to and from the domain; the column types whose
-//! SQL differs per engine ([`sql_types`]); the repositories written once over them
+//! SQL differs per engine ([`sql_types`]); secrets sealed at rest ([`sealed`]); the
+//! repositories written once over them
 //! ([`repositories`]); the one road to the database ([`blocking::run`], pool checkout and query
 //! on tokio's blocking pool, driver errors turned into [`application::ports::RepositoryError`]);
 //! the database handle ([`DieselDatabase`]: migrations, health probe, repositories) and the pool
@@ -22,6 +23,7 @@ pub mod pool;
 pub mod repositories;
 mod rows;
 pub mod schema;
+pub mod sealed;
 #[cfg(feature = "test-support")]
 pub mod schema_check;
 pub mod sql_types;
