@@ -4,7 +4,7 @@
 //! Generic over the engine ([`Engine`]): what differs between engines is named there once, and
 //! everything over the database is written against it.
 
-use application::ports::RepositoryError;
+use application::ports::{OnboardingLock, RepositoryError};
 use diesel::r2d2::{PoolError, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -14,7 +14,8 @@ use crate::pool::{DieselPool, is_connection_lost};
 pub type DriverError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What differs between engines below the repositories: the connection, which driver errors
-/// mean "unavailable", and how the pending migrations are applied. Implemented by a marker type
+/// mean "unavailable", how the pending migrations are applied, and how processes sharing the
+/// database take turns onboarding. Implemented by a marker type
 /// in each engine crate (`Postgres`, `Sqlite`).
 pub trait Engine: Send + Sync + 'static {
     type Connection: R2D2Connection + Send + 'static;
@@ -33,6 +34,16 @@ pub trait Engine: Send + Sync + 'static {
     /// # Errors
     /// A query error (e.g. the lock), or [`WorkError::Other`] for a failing migration.
     fn migrate(connection: &mut Self::Connection) -> Result<Vec<String>, WorkError>;
+
+    /// Waits until no other holder (in any process) of the onboarding lock of the database at
+    /// `database_url` is left, then takes it; held until the returned lock is dropped, and
+    /// released by the server or the operating system when the process dies. Blocks without a
+    /// time limit (only the other holder bounds the wait): run it on the blocking pool.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the database cannot be reached, otherwise
+    /// [`RepositoryError::Unexpected`].
+    fn lock_onboarding(database_url: &str) -> Result<OnboardingLock, RepositoryError>;
 }
 
 /// Why a unit of work failed, before it becomes a port error.

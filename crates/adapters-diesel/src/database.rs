@@ -7,6 +7,7 @@
 //! pending migrations are applied ([`Engine::migrate`]: PostgreSQL under an advisory lock,
 //! SQLite in one immediate transaction).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::RepositoryError;
@@ -15,20 +16,30 @@ use diesel::r2d2::{Builder, HandleError, Pool, R2D2Connection};
 
 use crate::blocking::{self, DriverError, Engine, WorkError};
 use crate::pool::{CheckedConnections, DieselPool};
-use crate::repositories::{DieselFileRepository, DieselTokenRepository};
+use crate::repositories::{DieselFileRepository, DieselIdentityRepository, DieselTokenRepository};
+use domain::SecretKey;
 
 /// One engine's database: a connection pool and the repositories over it. Cheap to clone. The
 /// engine crates' `PgDatabase` and `SqliteDatabase` are this, opened their way.
 pub struct DieselDatabase<E: Engine> {
     pool: DieselPool<E::Connection>,
+    /// What the pool connects to (PostgreSQL URL, SQLite path), for what needs a connection of
+    /// its own ([`Engine::lock_onboarding`]). Never shown: it may carry a password.
+    database_url: Arc<str>,
     health_check_timeout: Duration,
 }
 
 impl<E: Engine> DieselDatabase<E> {
-    /// The database behind `pool`, whose `/health` probe waits `health_check_timeout`.
-    pub fn new(pool: DieselPool<E::Connection>, health_check_timeout: Duration) -> Self {
+    /// The database behind `pool`, which connects to `database_url`; its `/health` probe waits
+    /// `health_check_timeout`.
+    pub fn new(
+        pool: DieselPool<E::Connection>,
+        database_url: impl Into<Arc<str>>,
+        health_check_timeout: Duration,
+    ) -> Self {
         Self {
             pool,
+            database_url: database_url.into(),
             health_check_timeout,
         }
     }
@@ -66,11 +77,25 @@ impl<E: Engine> DieselDatabase<E> {
     pub fn token_repository(&self) -> DieselTokenRepository<E> {
         DieselTokenRepository::new(self.pool.clone())
     }
+
+    /// The `identity` table, its secrets sealed under `secrets_key`; its onboarding lock is the
+    /// engine's ([`Engine::lock_onboarding`]) on this database.
+    pub fn identity_repository(&self, secrets_key: SecretKey) -> DieselIdentityRepository<E> {
+        DieselIdentityRepository::new(
+            self.pool.clone(),
+            Arc::clone(&self.database_url),
+            &secrets_key,
+        )
+    }
 }
 
 impl<E: Engine> Clone for DieselDatabase<E> {
     fn clone(&self) -> Self {
-        Self::new(self.pool.clone(), self.health_check_timeout)
+        Self {
+            pool: self.pool.clone(),
+            database_url: Arc::clone(&self.database_url),
+            health_check_timeout: self.health_check_timeout,
+        }
     }
 }
 

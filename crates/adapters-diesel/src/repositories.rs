@@ -6,9 +6,11 @@
 //! cannot run one fails to compile where the repository is used, not at run time.
 
 mod files;
+mod identity;
 mod tokens;
 
 pub use files::DieselFileRepository;
+pub use identity::DieselIdentityRepository;
 pub use tokens::DieselTokenRepository;
 
 /// The backend of engine `E`'s connection.

@@ -9,6 +9,7 @@
 //! have no default but NULL, so the stored row is the same.
 
 mod files;
+mod identity;
 mod tokens;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use domain::SecretKey;
 
 pub use files::FileRow;
+pub use identity::IdentityRow;
 pub use tokens::TokenRow;
 
 use crate::sql_types::Decoded;

@@ -1,9 +1,8 @@
 //! What PostgreSQL contributes to the shared diesel adapters ([`Postgres`], an
-//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", and migrating
-//! under an advisory lock.
+//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", migrating
+//! under an advisory lock, and the onboarding lock (`onboarding.rs`).
 
-#[cfg(test)]
-use application::ports::RepositoryError;
+use application::ports::{OnboardingLock, RepositoryError};
 use diesel::PgConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::MigrationHarness;
@@ -42,6 +41,11 @@ impl adapters_diesel::blocking::Engine for Postgres {
         let applied: Vec<String> = applied.iter().map(ToString::to_string).collect();
         locked.release()?;
         Ok(applied)
+    }
+
+    /// A session advisory lock on a connection of its own (see `onboarding.rs`).
+    fn lock_onboarding(database_url: &str) -> Result<OnboardingLock, RepositoryError> {
+        crate::onboarding::lock_onboarding(database_url)
     }
 }
 

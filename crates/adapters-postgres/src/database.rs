@@ -100,13 +100,13 @@ impl PgDatabase {
         )
         .build_unchecked(CheckedConnections::new(config.url.clone()));
         Ok(Self {
-            database: DieselDatabase::new(pool, config.health_check_timeout),
+            database: DieselDatabase::new(pool, config.url.as_str(), config.health_check_timeout),
         })
     }
 }
 
 /// Everything but opening is the shared handle's: `run_migrations`, `is_healthy`,
-/// `file_repository`, `token_repository`.
+/// `file_repository`, `token_repository`, `identity_repository`.
 impl Deref for PgDatabase {
     type Target = DieselDatabase<Postgres>;
 

@@ -1,5 +1,6 @@
-//! PostgreSQL adapters: the diesel repositories behind the application's `FileRepository` and
-//! `TokenRepository` ports, the connection pool, embedded migrations and the health probe.
+//! PostgreSQL adapters: the diesel repositories behind the application's `FileRepository`,
+//! `TokenRepository` and `IdentityRepository` ports, the connection pool, embedded migrations
+//! and the health probe.
 //!
 //! Diesel is synchronous: every query runs on tokio's blocking pool through one helper
 //! (`blocking::run`), which also translates pool, join and driver errors into
@@ -8,8 +9,8 @@
 //! The repositories, the schema and the rows are written once in `adapters-diesel` for both
 //! engines and checked by the same contract suite (`repository-contract`); this crate keeps
 //! only what only PostgreSQL has: the pool's configuration, its migrations and the advisory
-//! lock they run under, which driver errors mean "unavailable" ([`Postgres`]), and the test
-//! template.
+//! lock they run under, the onboarding lock (an advisory lock on a connection of its own),
+//! which driver errors mean "unavailable" ([`Postgres`]), and the test template.
 //!
 //! libpq is built from source and linked statically (`pq-sys/bundled`, with a vendored
 //! OpenSSL for TLS): building needs no PostgreSQL installation and no `pg_config`.
@@ -19,6 +20,7 @@
 
 mod blocking;
 mod database;
+mod onboarding;
 
 /// The shared schema and its column types, which are PostgreSQL's too; public for the
 /// benchmark's floor.
@@ -37,3 +39,5 @@ pub use database::{
 pub type PgFileRepository = adapters_diesel::repositories::DieselFileRepository<Postgres>;
 /// The `tokens` table behind the `TokenRepository` port, on PostgreSQL.
 pub type PgTokenRepository = adapters_diesel::repositories::DieselTokenRepository<Postgres>;
+/// The `identity` table behind the `IdentityRepository` port, on PostgreSQL.
+pub type PgIdentityRepository = adapters_diesel::repositories::DieselIdentityRepository<Postgres>;

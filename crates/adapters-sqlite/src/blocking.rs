@@ -1,8 +1,9 @@
 //! What SQLite contributes to the shared diesel adapters ([`Sqlite`], an
-//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", and migrating
-//! in one immediate transaction.
+//! [`adapters_diesel::blocking::Engine`]): which of its errors mean "unavailable", migrating
+//! in one immediate transaction, and the onboarding lock (`onboarding.rs`).
 
 use adapters_diesel::blocking::WorkError;
+use application::ports::{OnboardingLock, RepositoryError};
 use diesel::SqliteConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::MigrationHarness;
@@ -42,6 +43,11 @@ impl adapters_diesel::blocking::Engine for Sqlite {
             Ok(applied.iter().map(ToString::to_string).collect())
         })
     }
+
+    /// An exclusive lock on the file next to the database's (see `onboarding.rs`).
+    fn lock_onboarding(database_url: &str) -> Result<OnboardingLock, RepositoryError> {
+        crate::onboarding::lock_onboarding(database_url)
+    }
 }
 
 fn is_locked_message(message: &str) -> bool {
@@ -54,7 +60,6 @@ fn is_locked_message(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use adapters_diesel::checks;
-    use application::ports::RepositoryError;
 
     use super::*;
     use crate::test_support::TestDatabase;

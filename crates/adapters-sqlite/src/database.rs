@@ -143,9 +143,9 @@ impl SqliteDatabase {
         .connection_customizer(Box::new(ConnectionSettings {
             busy_timeout: config.busy_timeout,
         }))
-        .build_unchecked(CheckedConnections::new(url));
+        .build_unchecked(CheckedConnections::new(url.as_str()));
         Ok(Self {
-            database: DieselDatabase::new(pool, config.health_check_timeout),
+            database: DieselDatabase::new(pool, url, config.health_check_timeout),
             path,
         })
     }
@@ -157,7 +157,7 @@ impl SqliteDatabase {
 }
 
 /// Everything but opening is the shared handle's: `run_migrations`, `is_healthy`,
-/// `file_repository`, `token_repository`.
+/// `file_repository`, `token_repository`, `identity_repository`.
 impl Deref for SqliteDatabase {
     type Target = DieselDatabase<Sqlite>;
 

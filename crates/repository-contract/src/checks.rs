@@ -2,7 +2,9 @@
 //! one must also be listed in `__contract!` (a unit test enforces it).
 
 mod files;
+mod identity;
 mod tokens;
 
 pub use files::*;
+pub use identity::*;
 pub use tokens::*;

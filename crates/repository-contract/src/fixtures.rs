@@ -1,8 +1,10 @@
 //! Domain values for the checks: every field set, or every optional one empty.
 
+use application::ports::{IdentitySecrets, OnboardedDevice, StoredIdentity};
 use chrono::{DateTime, Utc};
 use domain::{
-    DeviceId, File, FileId, IdentityAddress, SecretKey, Token, TokenContentFile, TokenId,
+    DeviceId, DevicePassword, DeviceUsername, File, FileId, IdentityAddress, SecretKey,
+    SignaturePublicKey, Token, TokenContentFile, TokenId,
 };
 
 pub fn address(body: &str) -> IdentityAddress {
@@ -80,5 +82,48 @@ pub fn plain_token(id: &str) -> Token {
         for_identity: None,
         password_protection: None,
         secret_key: key(0),
+    }
+}
+
+/// The secrets key the store's identity repository is built with.
+pub fn secrets_key() -> SecretKey {
+    key(0x5E)
+}
+
+/// Seeds and a password no other fixture holds, so their bytes can be looked for.
+pub const IDENTITY_SEED: [u8; 32] = *b"identity seed: 32 bytes, secret!";
+pub const DEVICE_SEED: [u8; 32] = *b"device seed: 32 more secret byte";
+pub const DEVICE_PASSWORD: &str = "Pw!of-the_device:45+characters,seen;by#nobody";
+
+/// An identity whose Backbone answer is not stored yet (no device), at the address of `body`.
+pub fn pending_identity(body: &str) -> StoredIdentity {
+    StoredIdentity {
+        address: address(body),
+        public_key: SignaturePublicKey::from_bytes(std::array::from_fn(|i| 0xA0 ^ i as u8)),
+        secrets: IdentitySecrets {
+            identity_seed: IDENTITY_SEED,
+            device_seed: DEVICE_SEED,
+            device_password: DevicePassword::new(DEVICE_PASSWORD.to_owned()),
+        },
+        device: None,
+        datawallet_initialized: false,
+    }
+}
+
+/// The device the Backbone created; `created_at` keeps microseconds, as every engine does.
+pub fn onboarded_device() -> OnboardedDevice {
+    OnboardedDevice {
+        id: DeviceId::from_random_part("ONBOARDEDDEVICE01").expect("a valid fixture"),
+        username: DeviceUsername::from_random_part("ONBOARDEDUSER0001").expect("a valid fixture"),
+        created_at: time("2026-12-03T10:11:12.345678Z"),
+    }
+}
+
+/// [`pending_identity`] with its device stored and the datawallet initialised.
+pub fn onboarded_identity(body: &str) -> StoredIdentity {
+    StoredIdentity {
+        device: Some(onboarded_device()),
+        datawallet_initialized: true,
+        ..pending_identity(body)
     }
 }

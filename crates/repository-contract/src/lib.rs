@@ -1,5 +1,6 @@
 //! The repository contract: ONE suite of checks that every storage engine behind
-//! `FileRepository` and `TokenRepository` must pass, so PostgreSQL and SQLite cannot drift apart.
+//! `FileRepository`, `TokenRepository` and `IdentityRepository` must pass, so PostgreSQL and
+//! SQLite cannot drift apart.
 //!
 //! An engine's test crate implements [`Store`] (a fresh, migrated, empty database for one test,
 //! with the few back doors the checks need) and expands the whole suite with
@@ -21,15 +22,25 @@ pub mod fixtures;
 use std::fmt;
 use std::sync::Arc;
 
-use application::ports::{FileRepository, TokenRepository};
+use application::ports::{FileRepository, IdentityRepository, TokenRepository};
+use domain::SecretKey;
 
 /// One test's database: fresh, migrated and empty when handed to a check.
 pub trait Store: Send + Sync {
     fn files(&self) -> Arc<dyn FileRepository>;
     fn tokens(&self) -> Arc<dyn TokenRepository>;
+    /// The identity repository, its secrets under [`fixtures::secrets_key`].
+    fn identities(&self) -> Arc<dyn IdentityRepository>;
 
-    /// How many rows `table` (`files` or `tokens`) holds.
+    /// Another identity repository over the same database, opened on its own as another
+    /// instance of the service would open it, its secrets under `secrets_key`.
+    fn identities_elsewhere(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository>;
+
+    /// How many rows `table` (`files`, `tokens` or `identity`) holds.
     fn row_count(&self, table: &str) -> i64;
+
+    /// The raw `sealed_secrets` of every stored identity, as the database holds them.
+    fn sealed_identity_secrets(&self) -> Vec<Vec<u8>>;
 
     /// Writes what the repositories never would, behind their back, in the engine's own SQL.
     ///
@@ -49,6 +60,14 @@ pub trait BackDoor: Send + Sync {
     /// The database's message when it refuses the change.
     fn execute(&self, sql: &str) -> Result<(), String>;
 
+    /// The values of the one binary column `sql` (a `SELECT`) selects, read on a connection of
+    /// its own.
+    fn binary_column(&self, sql: &str) -> Vec<Vec<u8>>;
+
+    /// An identity repository over this database, opened anew (its own pool, as another
+    /// instance would open it), its secrets under `secrets_key`.
+    fn open_identities(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository>;
+
     /// The engine's statement for [`Tamper::InsertFileWithInvalidOwner`]: its literals for a
     /// key, an instant and a boolean differ per engine. The other [`Tamper`]s are plain SQL
     /// that every engine reads alike.
@@ -61,18 +80,23 @@ pub struct EngineStore<D> {
     database: D,
     files: Arc<dyn FileRepository>,
     tokens: Arc<dyn TokenRepository>,
+    identities: Arc<dyn IdentityRepository>,
 }
 
 impl<D: BackDoor> EngineStore<D> {
+    /// The store of `database`, whose identity repository it opens with
+    /// [`BackDoor::open_identities`].
     pub fn new(
         database: D,
         files: impl FileRepository + 'static,
         tokens: impl TokenRepository + 'static,
     ) -> Self {
+        let identities = database.open_identities(fixtures::secrets_key());
         Self {
             database,
             files: Arc::new(files),
             tokens: Arc::new(tokens),
+            identities,
         }
     }
 }
@@ -92,8 +116,21 @@ impl<D: BackDoor> Store for EngineStore<D> {
         self.tokens.clone()
     }
 
+    fn identities(&self) -> Arc<dyn IdentityRepository> {
+        self.identities.clone()
+    }
+
+    fn identities_elsewhere(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository> {
+        self.database.open_identities(secrets_key)
+    }
+
     fn row_count(&self, table: &str) -> i64 {
         self.database.row_count(table)
+    }
+
+    fn sealed_identity_secrets(&self) -> Vec<Vec<u8>> {
+        self.database
+            .binary_column("SELECT sealed_secrets FROM identity")
     }
 
     fn tamper(&self, tamper: Tamper<'_>) -> Result<(), String> {
@@ -105,6 +142,14 @@ impl<D: BackDoor> Store for EngineStore<D> {
                 r#"UPDATE tokens SET content = '{{"@type":"TokenContentRelationshipTemplate"}}' WHERE id = '{id}'"#
             ),
             Tamper::SetOnlyThePassword => "UPDATE tokens SET password = 'secret'".to_owned(),
+            Tamper::SetIdentityAddress { address } => {
+                format!("UPDATE identity SET address = '{address}'")
+            }
+            Tamper::CopyIdentityToAddress { address } => format!(
+                "INSERT INTO identity SELECT '{address}', public_key, sealed_secrets, NULL, NULL, \
+                 NULL, datawallet_initialized, updated_at FROM identity"
+            ),
+            Tamper::ClearDeviceUsername => "UPDATE identity SET device_username = NULL".to_owned(),
         };
         self.database.execute(&sql)
     }
@@ -121,6 +166,12 @@ pub enum Tamper<'a> {
     ReplaceTokenContentWithTemplate { id: &'a str },
     /// Sets `password` to `secret` on every token, leaving the other password columns alone.
     SetOnlyThePassword,
+    /// Sets the `address` of the stored identity to `address`, leaving its sealed secrets.
+    SetIdentityAddress { address: &'a str },
+    /// Inserts a copy of the stored identity at `address`, without device.
+    CopyIdentityToAddress { address: &'a str },
+    /// Sets `device_username` to NULL, leaving the other device columns alone.
+    ClearDeviceUsername,
 }
 
 /// Expands every check of the contract into a `#[tokio::test]` of the calling module, each
@@ -159,6 +210,18 @@ macro_rules! __contract {
             a_missing_token_is_none,
             a_row_whose_content_is_no_file_pointer_is_corrupt,
             the_database_refuses_a_partly_set_password_protection,
+            no_identity_is_stored_at_first,
+            a_pending_identity_reads_back_unchanged,
+            the_device_stored_after_the_backbone_answered_reads_back_unchanged,
+            a_pending_identity_is_replaced_by_one_with_another_address,
+            an_onboarded_identity_is_never_replaced_by_another,
+            secrets_under_another_key_are_undecryptable,
+            secrets_moved_to_another_address_are_undecryptable,
+            the_stored_secrets_hold_neither_seed_nor_the_password,
+            hostile_device_passwords_read_back_unchanged,
+            one_onboarding_lock_holder_at_a_time,
+            an_identity_saved_under_the_lock_is_committed_for_every_instance,
+            the_database_holds_one_identity_with_a_complete_device_or_none,
         }
     };
     (@expand [tests $store:expr] $($check:ident),* $(,)?) => {
@@ -183,6 +246,7 @@ mod tests {
     fn defined_checks() -> BTreeSet<&'static str> {
         [
             include_str!("checks/files.rs"),
+            include_str!("checks/identity.rs"),
             include_str!("checks/tokens.rs"),
         ]
         .into_iter()
@@ -198,6 +262,6 @@ mod tests {
         let listed: BTreeSet<&str> = listed.iter().copied().collect();
 
         assert_eq!(listed, defined_checks());
-        assert!(listed.len() >= 17);
+        assert!(listed.len() >= 32);
     }
 }

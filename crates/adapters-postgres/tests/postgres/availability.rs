@@ -4,10 +4,10 @@ use std::time::{Duration, Instant};
 
 use adapters_postgres::test_support::TestDatabase;
 use adapters_postgres::{MigrationError, PgConfig, PgConfigError, PgDatabase};
-use application::ports::{FileRepository, RepositoryError, TokenRepository};
+use application::ports::{FileRepository, IdentityRepository, RepositoryError, TokenRepository};
 use domain::File;
 
-use repository_contract::fixtures::{file_id, plain_token};
+use repository_contract::fixtures::{file_id, onboarded_identity, plain_token, secrets_key};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 /// Generous scheduling slack on a busy two-core machine; a hang would take far longer.
@@ -57,6 +57,33 @@ async fn queries_against_an_unreachable_database_fail_as_unavailable_within_the_
         "gave up before the timeout: {elapsed:?}"
     );
     assert!(elapsed < 2 * TIMEOUT + SLACK, "took {elapsed:?}");
+}
+
+#[tokio::test]
+async fn the_identity_and_its_lock_are_unavailable_while_the_database_is_unreachable() {
+    let identities = unreachable_database().identity_repository(secrets_key());
+
+    let found = identities.find_identity().await;
+    let saved = identities
+        .save_identity(&onboarded_identity("0000000000000000dead"))
+        .await;
+    let started = Instant::now();
+    let locked = identities.lock_onboarding().await;
+
+    assert!(
+        matches!(found, Err(RepositoryError::Unavailable(_))),
+        "{found:?}"
+    );
+    assert!(
+        matches!(saved, Err(RepositoryError::Unavailable(_))),
+        "{saved:?}"
+    );
+    // Its own connection, not the pool's: refused at once, not after the pool's timeout.
+    assert!(
+        matches!(locked, Err(RepositoryError::Unavailable(_))),
+        "{locked:?}"
+    );
+    assert!(started.elapsed() < SLACK, "took {:?}", started.elapsed());
 }
 
 #[tokio::test]

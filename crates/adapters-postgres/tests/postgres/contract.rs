@@ -1,12 +1,25 @@
 //! The shared repository contract (`repository-contract`), run against PostgreSQL.
 
+use std::sync::Arc;
+
+use adapters_postgres::PgDatabase;
 use adapters_postgres::test_support::TestDatabase;
+use application::ports::IdentityRepository;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::dsl::sql;
+use diesel::sql_types::Binary;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use domain::SecretKey;
 use repository_contract::{BackDoor, EngineStore};
 
 /// A fresh database from the migrated template; its back doors in PostgreSQL's SQL.
 struct PgBackDoor(TestDatabase);
+
+impl PgBackDoor {
+    fn connect(&self) -> PgConnection {
+        PgConnection::establish(self.0.url()).expect("the test database accepts connections")
+    }
+}
 
 impl BackDoor for PgBackDoor {
     fn row_count(&self, table: &str) -> i64 {
@@ -14,9 +27,18 @@ impl BackDoor for PgBackDoor {
     }
 
     fn execute(&self, sql: &str) -> Result<(), String> {
-        let mut connection =
-            PgConnection::establish(self.0.url()).expect("the test database accepts connections");
-        connection.batch_execute(sql).map_err(|e| e.to_string())
+        self.connect().batch_execute(sql).map_err(|e| e.to_string())
+    }
+
+    fn binary_column(&self, query: &str) -> Vec<Vec<u8>> {
+        sql::<Binary>(query)
+            .load(&mut self.connect())
+            .unwrap_or_else(|e| panic!("`{query}` failed: {e}"))
+    }
+
+    fn open_identities(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository> {
+        let database = PgDatabase::new(&self.0.config()).expect("a valid test configuration");
+        Arc::new(database.identity_repository(secrets_key))
     }
 
     fn insert_file_with_invalid_owner(&self, id: &str) -> String {

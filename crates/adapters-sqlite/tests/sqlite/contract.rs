@@ -1,6 +1,13 @@
 //! The shared repository contract (`repository-contract`), run against SQLite.
 
+use std::sync::Arc;
+
 use adapters_sqlite::test_support::TestDatabase;
+use application::ports::IdentityRepository;
+use diesel::RunQueryDsl;
+use diesel::dsl::sql;
+use diesel::sql_types::Binary;
+use domain::SecretKey;
 use repository_contract::{BackDoor, EngineStore};
 
 /// A fresh, migrated database file; its back doors in SQLite's SQL.
@@ -13,6 +20,17 @@ impl BackDoor for SqliteBackDoor {
 
     fn execute(&self, sql: &str) -> Result<(), String> {
         self.0.try_execute(sql)
+    }
+
+    fn binary_column(&self, query: &str) -> Vec<Vec<u8>> {
+        sql::<Binary>(query)
+            .load(&mut self.0.connect())
+            .unwrap_or_else(|e| panic!("`{query}` failed: {e}"))
+    }
+
+    /// A new handle (pool) on the same file, as a second process would open it.
+    fn open_identities(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository> {
+        Arc::new(self.0.database().identity_repository(secrets_key))
     }
 
     fn insert_file_with_invalid_owner(&self, id: &str) -> String {
