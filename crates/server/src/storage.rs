@@ -10,7 +10,9 @@
 //! Anything else is refused at start-up. Neither errors nor descriptions ever show a password.
 //!
 //! Only opening differs per engine (its settings); both are then the shared
-//! `adapters_diesel::DieselDatabase`, migrated and turned into ports by one code path.
+//! `adapters_diesel::DieselDatabase`, migrated and turned into ports by one code path. The
+//! identity repository needs the secrets key, which only onboarding has: [`Storage`] builds it
+//! on request ([`Storage::identity_repository`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,12 +20,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters_diesel::blocking::Engine;
-use adapters_diesel::repositories::{DieselFileRepository, DieselTokenRepository};
+use adapters_diesel::repositories::{
+    DieselFileRepository, DieselIdentityRepository, DieselTokenRepository,
+};
 use adapters_diesel::{DieselDatabase, MigrationError};
 use adapters_postgres::{PgConfig, PgConfigError, PgDatabase};
 use adapters_sqlite::{SqliteConfig, SqliteDatabase, SqliteOpenError};
-use application::ports::{FileRepository, TokenRepository};
+use application::ports::{FileRepository, IdentityRepository, TokenRepository};
 use async_trait::async_trait;
+use domain::SecretKey;
 use secrecy::{ExposeSecret, SecretString};
 
 /// The SQLite file in the data directory when no connection string is set.
@@ -125,6 +130,20 @@ impl<E: Engine> DatabaseHealth for DieselDatabase<E> {
     }
 }
 
+/// Builds the identity repository of one engine's database once a secrets key is known.
+trait IdentityStorage: Send + Sync {
+    fn identity_repository(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository>;
+}
+
+impl<E: Engine> IdentityStorage for DieselDatabase<E>
+where
+    DieselIdentityRepository<E>: IdentityRepository,
+{
+    fn identity_repository(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository> {
+        Arc::new(DieselDatabase::identity_repository(self, secrets_key))
+    }
+}
+
 /// An opened and migrated storage engine.
 pub struct Storage {
     pub files: Arc<dyn FileRepository>,
@@ -134,6 +153,15 @@ pub struct Storage {
     pub description: String,
     /// The migrations this start applied, oldest first.
     pub applied_migrations: Vec<String>,
+    identities: Arc<dyn IdentityStorage>,
+}
+
+impl Storage {
+    /// The repository of this service's identity, its secrets sealed under `secrets_key`
+    /// (over the same database and pool as the other repositories).
+    pub fn identity_repository(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository> {
+        self.identities.identity_repository(secrets_key)
+    }
 }
 
 impl fmt::Debug for Storage {
@@ -222,7 +250,7 @@ pub async fn open_storage(
 }
 
 /// Applies the pending migrations of the opened `database` and hands out its repositories and
-/// health probe as ports: the same for every engine.
+/// health probe as ports (the identity repository's builder too): the same for every engine.
 async fn migrated<E>(
     database: DieselDatabase<E>,
     location: &StorageLocation,
@@ -231,6 +259,7 @@ where
     E: Engine,
     DieselFileRepository<E>: FileRepository,
     DieselTokenRepository<E>: TokenRepository,
+    DieselIdentityRepository<E>: IdentityRepository,
 {
     let description = location.description();
     let applied_migrations = database
@@ -240,7 +269,8 @@ where
     Ok(Storage {
         files: Arc::new(database.file_repository()),
         tokens: Arc::new(database.token_repository()),
-        health: Arc::new(database),
+        health: Arc::new(database.clone()),
+        identities: Arc::new(database),
         description,
         applied_migrations,
     })

@@ -2,7 +2,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use adapters_sqlite::test_support::TestDatabase;
-use domain::{File, FileId, IdentityAddress, SecretKey};
+use application::ports::{IdentitySecrets, RepositoryError, StoredIdentity};
+use domain::{DevicePassword, File, FileId, IdentityAddress, SecretKey, SignaturePublicKey};
 
 use super::*;
 
@@ -182,6 +183,43 @@ async fn without_a_connection_string_a_migrated_sqlite_file_is_opened_in_the_dat
     .unwrap();
     assert!(again.applied_migrations.is_empty());
     assert_eq!(again.description, storage.description);
+}
+
+fn a_pending_identity() -> StoredIdentity {
+    StoredIdentity {
+        address: IdentityAddress::from_parts("localhost", "00000000000000000abc").unwrap(),
+        public_key: SignaturePublicKey::from_bytes([1; 32]),
+        secrets: IdentitySecrets {
+            identity_seed: [2; 32],
+            device_seed: [3; 32],
+            device_password: DevicePassword::new("password".to_owned()),
+        },
+        device: None,
+        datawallet_initialized: false,
+    }
+}
+
+#[tokio::test]
+async fn the_identity_repository_is_built_from_the_secrets_key_over_the_opened_storage() {
+    let scratch = TestDatabase::create_empty();
+    let storage = open_storage(None, scratch.directory(), POOL).await.unwrap();
+    let identity = a_pending_identity();
+
+    let identities = storage.identity_repository(SecretKey::from_bytes([7; 32]));
+    identities.save_identity(&identity).await.unwrap();
+
+    let found = identities.find_identity().await.unwrap().unwrap();
+    assert_eq!(found.address, identity.address);
+    assert_eq!(found.secrets.device_password.expose(), "password");
+    let error = storage
+        .identity_repository(SecretKey::from_bytes([8; 32]))
+        .find_identity()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RepositoryError::Undecryptable { id } if id == identity.address.as_str()),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
