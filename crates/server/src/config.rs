@@ -11,8 +11,11 @@
 //! | `transportLibrary.baseUrl` | Backbone URL, also the base of token references | none: local mode |
 //! | `transportLibrary.platformClientId` / `platformClientSecret` | OAuth client of this platform | required with a Backbone |
 //! | `transportLibrary.requestTimeoutMs` | timeout of one Backbone request | 60000 |
-//! | `identity.address` / `identity.deviceId` | this service's identity and device on the Backbone | required with a Backbone |
-//! | `identity.deviceUsername` / `identity.devicePassword` | the device's login | required with a Backbone |
+//! | `transportLibrary.allowIdentityCreation` | create the identity on the Backbone at first start when none is stored | `true` |
+//! | `transportLibrary.addressGenerationHostnameOverride` | the Backbone's `DidDomainName`, when it is not the host of `baseUrl` | the host of `baseUrl` |
+//! | `secrets.key` / `secrets.keyFile` | 32 random bytes (base64) encrypting the stored identity's keys and password, or a file holding them | required with a Backbone unless `identity.*` is set; local mode: generated into `<dataDirectory>/secrets.key` |
+//! | `identity.address` / `identity.deviceId` | a device brought by the operator instead of onboarding: its identity and device | none: onboard |
+//! | `identity.deviceUsername` / `identity.devicePassword` | that device's login | all four or none |
 //! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` (local mode: `127.0.0.1`) / 8080 |
 //! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required with a Backbone; generated in local mode |
 //! | `infrastructure.httpServer.authFailureDelayMinMs` / `MaxMs` | random delay before a 401 | 1000 / 4000 |
@@ -26,12 +29,16 @@
 //! built-in Backbone simulator on loopback, for trying the service out. It is never chosen when a
 //! Backbone URL is configured, and refuses to start when other Backbone settings are given
 //! without one.
+//!
+//! Who the service is on the Backbone: by default its own identity, created there at first start
+//! and kept (encrypted with the secrets key) in the database, as the Connector does; or, with
+//! all four `identity.*` settings, a device the operator created elsewhere.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use application::ports::MAX_TEXT_BYTES;
-use domain::{DeviceId, DeviceUsername, IdentityAddress};
+use domain::{AddressDomain, DeviceId, DeviceUsername, IdentityAddress, SecretKey};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
@@ -46,7 +53,8 @@ pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_DB_CONNECT_TIMEOUT_MS: u64 = 5_000;
 pub const DEFAULT_DATA_DIRECTORY: &str = "data";
 
-const ALIASES: [(&str, &str); 4] = [
+const ALIASES: [(&str, &str); 5] = [
+    ("SECRETS_KEY", "secrets.key"),
     ("API_KEY", "infrastructure.httpServer.apiKey"),
     ("DATABASE_CONNECTION_STRING", "database.connectionString"),
     ("PLATFORM_CLIENT_ID", "transportLibrary.platformClientId"),
@@ -65,7 +73,20 @@ pub struct Config {
     pub backbone: Option<RemoteBackbone>,
     pub backbone_request_timeout: Duration,
     pub database: DatabaseConfig,
+    /// Encrypts the stored identity's secrets; `None`: none configured (local mode then uses
+    /// the one in its data directory).
+    pub secrets_key: Option<SecretsKey>,
     pub log_format: LogFormat,
+}
+
+/// The key the stored identity's secrets are encrypted with. `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretsKey(pub SecretKey);
+
+impl std::fmt::Debug for SecretsKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretsKey(…)")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -82,7 +103,24 @@ pub struct HttpConfig {
 #[derive(Debug, Clone)]
 pub struct RemoteBackbone {
     pub backbone: BackboneConfig,
-    pub identity: IdentityConfig,
+    pub identity: IdentitySource,
+}
+
+/// Where this service's identity comes from.
+#[derive(Debug, Clone)]
+pub enum IdentitySource {
+    /// Its own, created on the Backbone at first start and kept in the database.
+    Onboarded(OnboardingConfig),
+    /// A device the operator brought (`identity.*`).
+    Configured(IdentityConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct OnboardingConfig {
+    /// The Backbone's `DidDomainName`.
+    pub address_domain: AddressDomain,
+    pub allow_identity_creation: bool,
+    pub secrets_key: SecretsKey,
 }
 
 #[derive(Debug, Clone)]
@@ -187,7 +225,8 @@ impl Config {
                 ),
             ));
         }
-        let backbone = s.remote_backbone()?;
+        let secrets_key = s.secrets_key()?;
+        let backbone = s.remote_backbone(secrets_key.as_ref())?;
         let http = HttpConfig {
             // Local mode has a generated (or weak) key and a simulator: keep it off the network.
             host: s.string_or(
@@ -234,6 +273,7 @@ impl Config {
             backbone,
             backbone_request_timeout,
             database,
+            secrets_key,
             log_format,
         })
     }
@@ -384,12 +424,54 @@ impl Settings {
         }
     }
 
+    fn boolean(&self, key: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(value)) => Ok(*value),
+            Some(Value::String(text)) => match text.trim().to_ascii_lowercase().as_str() {
+                "" => Ok(default),
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(invalid(key, &format!("'{text}' is neither true nor false"))),
+            },
+            Some(_) => Err(invalid(key, "must be true or false")),
+        }
+    }
+
+    /// `secrets.key`, or the key in the file `secrets.keyFile` names; not both.
+    fn secrets_key(&self) -> Result<Option<SecretsKey>, ConfigError> {
+        const KEY: &str = "secrets.key";
+        const FILE: &str = "secrets.keyFile";
+        match (self.string(KEY)?, self.string(FILE)?) {
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(invalid(
+                FILE,
+                "set either secrets.key or secrets.keyFile, not both",
+            )),
+            (Some(text), None) => parse_secrets_key(&text)
+                .map(Some)
+                .map_err(|reason| invalid(KEY, &reason)),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| invalid(FILE, &format!("cannot read {path}: {e}")))?;
+                parse_secrets_key(&text)
+                    .map(Some)
+                    .map_err(|reason| invalid(FILE, &format!("{path}: {reason}")))
+            }
+        }
+    }
+
     /// The Backbone settings, or `None` (local mode) when none of them is given.
-    fn remote_backbone(&self) -> Result<Option<RemoteBackbone>, ConfigError> {
-        const KEYS: [&str; 7] = [
+    fn remote_backbone(
+        &self,
+        secrets_key: Option<&SecretsKey>,
+    ) -> Result<Option<RemoteBackbone>, ConfigError> {
+        const KEYS: [&str; 9] = [
             "transportLibrary.baseUrl",
             "transportLibrary.platformClientId",
             "transportLibrary.platformClientSecret",
+            "transportLibrary.allowIdentityCreation",
+            "transportLibrary.addressGenerationHostnameOverride",
             "identity.address",
             "identity.deviceId",
             "identity.deviceUsername",
@@ -423,13 +505,48 @@ impl Settings {
                 .required("transportLibrary.platformClientSecret")?
                 .into(),
         };
-        let identity = IdentityConfig {
+        let identity = match self.configured_identity()? {
+            Some(configured) => IdentitySource::Configured(configured),
+            None => IdentitySource::Onboarded(OnboardingConfig {
+                address_domain: self.address_domain(&backbone.base_url)?,
+                allow_identity_creation: self
+                    .boolean("transportLibrary.allowIdentityCreation", true)?,
+                secrets_key: secrets_key.cloned().ok_or_else(|| ConfigError::Invalid {
+                    key: "secrets.key",
+                    reason: "it is missing: the service keeps its identity's keys encrypted with it; generate one with `openssl rand -base64 32` and set secrets__key (or secrets__keyFile to a file holding it), and keep it: without it the stored identity cannot be used".to_owned(),
+                })?,
+            }),
+        };
+        Ok(Some(RemoteBackbone { backbone, identity }))
+    }
+
+    /// The operator's device: all four `identity.*` settings, or none of them.
+    fn configured_identity(&self) -> Result<Option<IdentityConfig>, ConfigError> {
+        const KEYS: [&str; 4] = [
+            "identity.address",
+            "identity.deviceId",
+            "identity.deviceUsername",
+            "identity.devicePassword",
+        ];
+        if KEYS.iter().all(|key| matches!(self.string(key), Ok(None))) {
+            return Ok(None);
+        }
+        Ok(Some(IdentityConfig {
             address: self.parsed("identity.address", IdentityAddress::parse)?,
             device_id: self.parsed("identity.deviceId", DeviceId::parse)?,
             device_username: self.parsed("identity.deviceUsername", DeviceUsername::parse)?,
             device_password: self.required("identity.devicePassword")?.into(),
-        };
-        Ok(Some(RemoteBackbone { backbone, identity }))
+        }))
+    }
+
+    /// The override, else the host of the Backbone URL (as the runtime derives it).
+    fn address_domain(&self, base_url: &str) -> Result<AddressDomain, ConfigError> {
+        const KEY: &str = "transportLibrary.addressGenerationHostnameOverride";
+        match self.string(KEY)? {
+            Some(domain) => AddressDomain::parse(&domain).map_err(|e| invalid(KEY, &e.to_string())),
+            None => AddressDomain::from_base_url(base_url)
+                .map_err(|e| invalid("transportLibrary.baseUrl", &e.to_string())),
+        }
     }
 
     fn missing(&self, key: &'static str) -> ConfigError {
@@ -438,6 +555,32 @@ impl Settings {
             env: key.replace('.', "__"),
         }
     }
+}
+
+/// 32 bytes in base64 (standard or URL-safe, padded or not), surrounding whitespace ignored.
+pub fn parse_secrets_key(text: &str) -> Result<SecretsKey, String> {
+    use base64::Engine as _;
+    let text = text.trim();
+    let engines = [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+        base64::engine::general_purpose::URL_SAFE,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ];
+    let bytes = engines
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
+        .ok_or_else(|| {
+            "it is not base64 (generate one with `openssl rand -base64 32`)".to_owned()
+        })?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map(|bytes| SecretsKey(SecretKey::from_bytes(bytes)))
+        .map_err(|_| {
+            format!(
+                "it holds {} bytes, not 32 (generate one with `openssl rand -base64 32`)",
+                bytes.len()
+            )
+        })
 }
 
 /// The Connector's policy: at least 30 characters, 2 upper-case, 2 lower-case, 2 digits and

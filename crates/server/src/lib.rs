@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod identity;
 pub mod local;
 pub mod random;
 pub mod startup;

@@ -1,14 +1,16 @@
 //! Local mode: with no Backbone configured, the service runs the Backbone simulator in-process
-//! on loopback, as a device identity of its own, with a generated API key and a demo File, so a
-//! newcomer can create a token with one command. Everything it makes is kept in the data
-//! directory (`local-mode.json`, `backbone-sim.json`), so tokens and credentials survive a
-//! restart. Tokens made here exist only in this simulator: no peer elsewhere can open them.
+//! on loopback, onboards its own identity there exactly as on a real Backbone, and gets a
+//! generated API key and a demo File, so a newcomer can create a token with one command.
+//! Everything it makes is kept in the data directory (`local-mode.json`, `backbone-sim.json`,
+//! `secrets.key`, the database), so tokens and the identity survive a restart. Tokens made here
+//! exist only in this simulator: no peer elsewhere can open them.
 //!
 //! `local-mode.json` carries a format version. The reader takes the current version and every
 //! older one, upgrading an older document in memory one step at a time (one function per step,
 //! in `UPGRADES`); the file is then rewritten in the current version. A newer version is
-//! refused, naming it and what to do. Version 1 is the only one so far; a new setting (such as
-//! the keys of an identity onboarded on the simulator) is a new version whose step fills it in.
+//! refused, naming it and what to do. Version 1 held a device the simulator was seeded with;
+//! version 2 keeps it as `configuredDevice` (such a directory goes on using it, so its tokens
+//! stay its own) and new directories have none: they onboard.
 //!
 //! The simulator speaks in its own types (`backbone_sim::ids`), on purpose independent of the
 //! connector's; they are converted into domain types here, and a value one side makes that the
@@ -17,24 +19,29 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use application::ServiceIdentity;
 use application::ports::{FileRepository, RepositoryError};
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
-use domain::{DeviceId, DeviceUsername, FileId, IdentityAddress};
+use domain::{AddressDomain, DeviceId, DeviceUsername, FileId, IdentityAddress, SecretKey};
 use rand::RngCore;
 use rand::rngs::OsRng;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{BackboneConfig, IdentityConfig, RemoteBackbone, api_key_weakness};
+use crate::config::{
+    BackboneConfig, IdentityConfig, IdentitySource, OnboardingConfig, RemoteBackbone, SecretsKey,
+    api_key_weakness, parse_secrets_key,
+};
 use crate::demo::demo_file;
 
 const STATE_FILE: &str = "local-mode.json";
 const SIMULATOR_STATE_FILE: &str = "backbone-sim.json";
+const SECRETS_KEY_FILE: &str = "secrets.key";
 /// The version written; every older one is read.
-const STATE_VERSION: u64 = 1;
+const STATE_VERSION: u64 = 2;
 /// `UPGRADES[n - 1]` turns a version-`n` document into version `n + 1`; the length ties it to
 /// [`STATE_VERSION`], so raising the version without its step does not compile.
-const UPGRADES: [Upgrade; STATE_VERSION as usize - 1] = [];
+const UPGRADES: [Upgrade; STATE_VERSION as usize - 1] = [keep_the_seeded_device];
 type Upgrade = fn(JsonObject) -> Result<JsonObject, String>;
 type JsonObject = serde_json::Map<String, serde_json::Value>;
 /// Local identities live in the `localhost` address domain, like the reference's dev setups.
@@ -46,8 +53,9 @@ pub struct LocalBackbone {
     pub simulator: RunningSimulator,
     pub remote: RemoteBackbone,
     pub api_key: SecretString,
-    pub demo_file: FileId,
     pub data_directory: PathBuf,
+    state: LocalState,
+    state_path: PathBuf,
 }
 
 /// Why local mode could not start; each says what to do.
@@ -90,46 +98,51 @@ struct LocalState {
     simulator_port: u16,
     client_id: String,
     client_secret: String,
+    api_key: String,
+    demo_file: Option<FileId>,
+    /// The device a version-1 directory was seeded with; `None`: the identity is onboarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    configured_device: Option<ConfiguredDevice>,
+}
+
+/// A device the simulator is seeded with (directories written before onboarding existed).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfiguredDevice {
     device_username: DeviceUsername,
     device_password: String,
     address: IdentityAddress,
     device_id: DeviceId,
-    api_key: String,
-    demo_file: Option<FileId>,
 }
 
 impl std::fmt::Debug for LocalState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LocalState")
             .field("simulator_port", &self.simulator_port)
-            .field("address", &self.address)
             .field("demo_file", &self.demo_file)
             .finish_non_exhaustive()
     }
 }
 
 impl LocalState {
-    /// New credentials: a platform client and a device identity made by the simulator.
-    fn new() -> Result<Self, LocalModeError> {
+    /// A new platform client; the identity is onboarded on the simulator.
+    fn new() -> Self {
         let client = PlatformClient::random();
-        let device = SeededDevice::random(ADDRESS_DOMAIN);
-        let mismatch = |error: domain::IdError| LocalModeError::Identity(error.to_string());
-        Ok(Self {
+        Self {
             version: STATE_VERSION,
             simulator_port: 0,
             client_id: client.client_id,
             client_secret: client.client_secret,
-            device_username: DeviceUsername::parse(device.username.as_str()).map_err(mismatch)?,
-            device_password: device.password,
-            address: IdentityAddress::parse(device.address.as_str()).map_err(mismatch)?,
-            device_id: DeviceId::parse(device.device_id.as_str()).map_err(mismatch)?,
             api_key: generate_api_key(),
             demo_file: None,
-        })
+            configured_device: None,
+        }
     }
+}
 
+impl ConfiguredDevice {
     /// The device in the simulator's terms.
-    fn device(&self) -> Result<SeededDevice, LocalModeError> {
+    fn seeded(&self) -> Result<SeededDevice, LocalModeError> {
         let mismatch = |error: backbone_sim::IdError| LocalModeError::Identity(error.to_string());
         Ok(SeededDevice {
             username: backbone_sim::DeviceUsername::parse(self.device_username.as_str())
@@ -140,17 +153,39 @@ impl LocalState {
             device_id: backbone_sim::DeviceId::parse(self.device_id.as_str()).map_err(mismatch)?,
         })
     }
+
+    fn identity(&self) -> IdentityConfig {
+        IdentityConfig {
+            address: self.address.clone(),
+            device_id: self.device_id.clone(),
+            device_username: self.device_username.clone(),
+            device_password: self.device_password.clone().into(),
+        }
+    }
 }
 
-/// Starts (or resumes) local mode in `data_directory`. A configured API key wins over the
-/// generated one.
+/// Version 1 → 2: the seeded device's four fields move into `configuredDevice`.
+fn keep_the_seeded_device(mut document: JsonObject) -> Result<JsonObject, String> {
+    let mut device = JsonObject::new();
+    for field in ["deviceUsername", "devicePassword", "address", "deviceId"] {
+        let value = document
+            .remove(field)
+            .ok_or_else(|| format!("it has no \"{field}\""))?;
+        device.insert(field.to_owned(), value);
+    }
+    document.insert("configuredDevice".to_owned(), device.into());
+    Ok(document)
+}
+
+/// Starts (or resumes) local mode in `data_directory`. A configured API key or secrets key wins
+/// over the generated one.
 ///
 /// # Errors
 /// A [`LocalModeError`] saying what to fix.
 pub async fn start(
     data_directory: &Path,
     configured_api_key: Option<&SecretString>,
-    files: &dyn FileRepository,
+    configured_secrets_key: Option<&SecretsKey>,
 ) -> Result<LocalBackbone, LocalModeError> {
     let data_error = |source| LocalModeError::DataDirectory {
         path: data_directory.display().to_string(),
@@ -159,42 +194,30 @@ pub async fn start(
     std::fs::create_dir_all(data_directory).map_err(data_error)?;
     let data_directory = data_directory.canonicalize().map_err(data_error)?;
     let state_path = data_directory.join(STATE_FILE);
-    let mut state = match load(&state_path)? {
-        Some(state) => state,
-        None => LocalState::new()?,
-    };
-    let device = state.device()?;
+    let mut state = load(&state_path)?.unwrap_or_else(LocalState::new);
 
-    let simulator = backbone_sim::start(
-        SimulatorConfig::new()
-            .with_bind(SocketAddr::from((
-                Ipv4Addr::LOCALHOST,
-                state.simulator_port,
-            )))
-            .with_client(PlatformClient::new(
-                state.client_id.clone(),
-                state.client_secret.clone(),
-            ))
-            .with_device(device)
-            .with_state_file(data_directory.join(SIMULATOR_STATE_FILE)),
-    )
-    .await
-    .map_err(|source| LocalModeError::Simulator {
-        port: state.simulator_port,
-        path: state_path.display().to_string(),
-        source,
-    })?;
+    let mut simulator_config = SimulatorConfig::new()
+        .with_bind(SocketAddr::from((
+            Ipv4Addr::LOCALHOST,
+            state.simulator_port,
+        )))
+        .with_client(PlatformClient::new(
+            state.client_id.clone(),
+            state.client_secret.clone(),
+        ))
+        .with_did_domain(ADDRESS_DOMAIN)
+        .with_state_file(data_directory.join(SIMULATOR_STATE_FILE));
+    if let Some(device) = &state.configured_device {
+        simulator_config = simulator_config.with_device(device.seeded()?);
+    }
+    let simulator = backbone_sim::start(simulator_config)
+        .await
+        .map_err(|source| LocalModeError::Simulator {
+            port: state.simulator_port,
+            path: state_path.display().to_string(),
+            source,
+        })?;
     state.simulator_port = simulator.local_addr().port();
-
-    let demo_file = match &state.demo_file {
-        Some(id) if files.find_file(id).await?.is_some() => id.clone(),
-        _ => {
-            let file = demo_file(&state.address, &state.device_id);
-            files.insert_file(&file).await?;
-            file.id
-        }
-    };
-    state.demo_file = Some(demo_file.clone());
     save(&state_path, &state)?;
 
     let api_key = configured_api_key
@@ -205,26 +228,85 @@ pub async fn start(
             "the configured API key is weak ({weakness}); accepted only because this is local mode"
         );
     }
+    let identity = match &state.configured_device {
+        Some(device) => IdentitySource::Configured(device.identity()),
+        None => IdentitySource::Onboarded(OnboardingConfig {
+            address_domain: AddressDomain::parse(ADDRESS_DOMAIN)
+                .unwrap_or_else(|_| unreachable!("a valid domain")),
+            allow_identity_creation: true,
+            secrets_key: match configured_secrets_key {
+                Some(key) => key.clone(),
+                None => secrets_key(&data_directory.join(SECRETS_KEY_FILE))?,
+            },
+        }),
+    };
     let remote = RemoteBackbone {
         backbone: BackboneConfig {
             base_url: simulator.base_url(),
             platform_client_id: state.client_id.clone(),
             platform_client_secret: state.client_secret.clone().into(),
         },
-        identity: IdentityConfig {
-            address: state.address.clone(),
-            device_id: state.device_id.clone(),
-            device_username: state.device_username.clone(),
-            device_password: state.device_password.clone().into(),
-        },
+        identity,
     };
     Ok(LocalBackbone {
         simulator,
         remote,
         api_key,
-        demo_file,
         data_directory,
+        state,
+        state_path,
     })
+}
+
+impl LocalBackbone {
+    /// The demo File of `identity`, stored at the first start (and again if it was deleted).
+    ///
+    /// # Errors
+    /// [`LocalModeError::DemoFile`] when the store fails, `DataDirectory` when the state file
+    /// cannot be written.
+    pub async fn demo_file(
+        &mut self,
+        files: &dyn FileRepository,
+        identity: &ServiceIdentity,
+    ) -> Result<FileId, LocalModeError> {
+        let id = match &self.state.demo_file {
+            Some(id) if files.find_file(id).await?.is_some() => id.clone(),
+            _ => {
+                let file = demo_file(&identity.address, &identity.device_id);
+                files.insert_file(&file).await?;
+                file.id
+            }
+        };
+        if self.state.demo_file.as_ref() != Some(&id) {
+            self.state.demo_file = Some(id.clone());
+            save(&self.state_path, &self.state)?;
+        }
+        Ok(id)
+    }
+}
+
+/// The data directory's secrets key, generated (`0600`) at the first start.
+fn secrets_key(path: &Path) -> Result<SecretsKey, LocalModeError> {
+    let invalid = |reason: String| LocalModeError::State {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_secrets_key(&text).map_err(invalid),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 32];
+            OsRng.fill_bytes(&mut bytes);
+            let key = SecretKey::from_bytes(bytes);
+            write_private(path, format!("{}\n", key.to_b64url()).as_bytes()).map_err(|source| {
+                LocalModeError::DataDirectory {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
+            Ok(SecretsKey(key))
+        }
+        Err(error) => Err(invalid(error.to_string())),
+    }
 }
 
 fn load(path: &Path) -> Result<Option<LocalState>, LocalModeError> {
@@ -327,13 +409,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
         assert!(load(&path).unwrap().is_none());
-        let state = LocalState::new().unwrap();
+        let state = LocalState::new();
         save(&path, &state).unwrap();
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(
-            (loaded.address, loaded.api_key),
-            (state.address, state.api_key)
+            (loaded.client_id, loaded.api_key),
+            (state.client_id, state.api_key)
         );
+        assert!(loaded.configured_device.is_none());
         #[cfg(unix)]
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(
@@ -346,7 +429,7 @@ mod tests {
             &path,
             std::fs::read_to_string(&path)
                 .unwrap()
-                .replace("\"version\": 1", "\"version\": 9"),
+                .replace("\"version\": 2", "\"version\": 9"),
         )
         .unwrap();
         assert!(
@@ -378,8 +461,37 @@ mod tests {
         let loaded = load(&path).unwrap().unwrap();
         assert_eq!(loaded.simulator_port, 43507);
         assert_eq!(loaded.version, STATE_VERSION);
-        let device = loaded.device().unwrap();
-        assert_eq!(device.address.as_str(), loaded.address.as_str());
+        // It keeps the device it was seeded with, so its tokens stay its own.
+        let device = loaded.configured_device.as_ref().unwrap();
+        assert_eq!(
+            device.address.as_str(),
+            "did:e:localhost:dids:b326c0a4e5a87dc1cbdb97"
+        );
+        assert_eq!(
+            device.seeded().unwrap().address.as_str(),
+            device.address.as_str()
+        );
+    }
+
+    #[test]
+    fn the_secrets_key_is_generated_once_private_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SECRETS_KEY_FILE);
+        let first = secrets_key(&path).unwrap();
+        #[cfg(unix)]
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(&path).unwrap().permissions()
+            ) & 0o777,
+            0o600
+        );
+        let again = secrets_key(&path).unwrap();
+        assert_eq!(first.0, again.0);
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(matches!(
+            secrets_key(&path),
+            Err(LocalModeError::State { .. })
+        ));
     }
 
     #[test]

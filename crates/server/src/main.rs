@@ -14,8 +14,9 @@ const USAGE: &str = "\
 usage: connector [seed-demo-file]
 
   (no argument)    serve the Connector API (configuration: see README.md)
-  seed-demo-file   store a File with a random key for the configured identity and print its id
-                   (local mode stores one by itself at start-up)
+  seed-demo-file   store a File with a random key for this service's identity and print its id
+                   (onboarding the identity first if none is stored; local mode stores one by
+                   itself at start-up)
 ";
 
 #[tokio::main]
@@ -47,7 +48,7 @@ async fn main() -> ExitCode {
 async fn seed_demo_file(config: &Config) -> ExitCode {
     let Some(remote) = &config.backbone else {
         eprintln!(
-            "connector: seed-demo-file needs a configured Backbone identity; local mode stores a demo File by itself"
+            "connector: seed-demo-file needs a configured Backbone; local mode stores a demo File by itself"
         );
         return ExitCode::from(2);
     };
@@ -71,7 +72,21 @@ async fn seed_demo_file(config: &Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let file = demo_file(&remote.identity.address, &remote.identity.device_id);
+    // Onboards first if no identity is stored yet, as a start of the service would.
+    let identity = match server::identity::resolve(
+        remote,
+        config.backbone_request_timeout,
+        &storage,
+    )
+    .await
+    {
+        Ok(identity) => identity.service,
+        Err(error) => {
+            tracing::error!(error = %error_chain(&error), "could not settle this service's identity");
+            return ExitCode::FAILURE;
+        }
+    };
+    let file = demo_file(&identity.address, &identity.device_id);
     match storage.files.insert_file(&file).await {
         Ok(()) => {
             println!("{}", file.id);

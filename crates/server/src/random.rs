@@ -1,9 +1,9 @@
-//! The operating system's CSPRNG as the use case's random source.
+//! The operating system's CSPRNG as the use cases' random source.
 
 use application::ports::RandomSource;
-use domain::SecretKey;
 use domain::crypto::NONCE_LEN;
 use domain::password::SALT_LEN;
+use domain::{DevicePassword, SecretKey, SigningKeyPair};
 use rand::RngCore;
 use rand::rngs::OsRng;
 
@@ -27,5 +27,13 @@ impl RandomSource for OsRandom {
 
     fn salt(&self) -> [u8; SALT_LEN] {
         bytes()
+    }
+
+    fn signing_key_pair(&self) -> SigningKeyPair {
+        SigningKeyPair::generate(&mut OsRng)
+    }
+
+    fn device_password(&self) -> DevicePassword {
+        DevicePassword::generate(&mut OsRng)
     }
 }

@@ -11,16 +11,18 @@ use actix_web::{App, HttpServer, web};
 use adapters_backbone::HttpBackboneClient;
 use adapters_hashing::IdleThreadsHasher;
 use application::ports::SystemClock;
-use application::{Dependencies, ServiceIdentity, UseCases};
+use application::{Dependencies, UseCases};
 use async_trait::async_trait;
+use domain::FileId;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, RemoteBackbone};
+use crate::config::Config;
 use crate::http::middleware::{ApiKeyGuard, log_and_time, require_api_key};
 use crate::http::request_span::RequestSpan;
+use crate::identity::{IdentityError, ResolvedIdentity, backbone_client_config};
 use crate::local::{LocalBackbone, LocalModeError};
 use crate::random::OsRandom;
-use crate::state::{AppState, HealthProbes};
+use crate::state::{AppState, HealthProbes, IdentityInfo};
 use crate::storage::{DatabaseHealth, PoolSettings, StorageError, open_storage};
 
 /// How long in-flight requests may take to finish after SIGTERM.
@@ -35,6 +37,8 @@ pub enum StartupError {
     LocalMode(#[from] LocalModeError),
     #[error("invalid Backbone settings: {0}")]
     BackboneConfig(#[from] adapters_backbone::BackboneConfigError),
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
     #[error("could not listen on {address}: {source}")]
     Bind {
         address: String,
@@ -79,7 +83,7 @@ impl Application {
         .await?;
         tracing::info!(storage = %storage.description, applied_migrations = storage.applied_migrations.len(), "storage ready");
 
-        let (remote, api_key, local) = match config.backbone {
+        let (remote, api_key, mut local) = match config.backbone {
             Some(remote) => {
                 let api_key = config
                     .http
@@ -92,25 +96,30 @@ impl Application {
                 let local = crate::local::start(
                     &config.database.data_directory,
                     config.http.api_key.as_ref(),
-                    storage.files.as_ref(),
+                    config.secrets_key.as_ref(),
                 )
                 .await?;
                 (local.remote.clone(), local.api_key.clone(), Some(local))
             }
         };
 
+        let ResolvedIdentity {
+            service: identity,
+            login,
+            public_key,
+        } = crate::identity::resolve(&remote, config.backbone_request_timeout, &storage).await?;
         let backbone = Arc::new(HttpBackboneClient::new(
-            &adapters_backbone::BackboneConfig {
-                request_timeout: config.backbone_request_timeout,
-                ..adapters_backbone::BackboneConfig::new(
-                    remote.backbone.base_url.clone(),
-                    remote.backbone.platform_client_id.clone(),
-                    remote.backbone.platform_client_secret.clone(),
-                    remote.identity.device_username.clone(),
-                    remote.identity.device_password.clone(),
-                )
-            },
+            &backbone_client_config(&remote.backbone, config.backbone_request_timeout),
+            &login,
         )?);
+        let demo_file = match &mut local {
+            Some(local) => Some(local.demo_file(storage.files.as_ref(), &identity).await?),
+            None => None,
+        };
+        let identity_info = IdentityInfo {
+            address: identity.address.clone(),
+            public_key,
+        };
         let deps = Dependencies {
             files: storage.files.clone(),
             tokens: storage.tokens.clone(),
@@ -118,10 +127,7 @@ impl Application {
             password_hasher: Arc::new(IdleThreadsHasher::per_core()),
             clock: Arc::new(SystemClock),
             random: Arc::new(OsRandom),
-            identity: ServiceIdentity {
-                address: remote.identity.address.clone(),
-                device_id: remote.identity.device_id.clone(),
-            },
+            identity,
         };
         let state = web::Data::new(AppState {
             use_cases: Arc::new(UseCases::new(&deps)),
@@ -131,6 +137,7 @@ impl Application {
             }),
             max_body_bytes: config.http.max_body_bytes,
             backbone_base_url: remote.backbone.base_url.clone(),
+            identity: identity_info.clone(),
         });
         let guard = web::Data::new(Arc::new(ApiKeyGuard::new(
             api_key.expose_secret().as_bytes(),
@@ -163,9 +170,9 @@ impl Application {
             source,
         })?
         .run();
-        tracing::info!(port, backbone = %remote.backbone.base_url, identity = %remote.identity.address, "connector listening");
-        if let Some(local) = &local {
-            announce_local_mode(local, &remote, port, &api_key);
+        tracing::info!(port, backbone = %remote.backbone.base_url, identity = %identity_info.address, "connector listening");
+        if let (Some(local), Some(demo_file)) = (&local, &demo_file) {
+            announce_local_mode(local, &identity_info, demo_file, port, &api_key);
         }
         Ok(Self {
             port,
@@ -214,10 +221,12 @@ fn security_headers() -> DefaultHeaders {
 /// Local mode is loud: a warning in the log and a banner with a ready-to-paste curl on stdout.
 fn announce_local_mode(
     local: &LocalBackbone,
-    remote: &RemoteBackbone,
+    identity: &IdentityInfo,
+    demo_file: &FileId,
     port: u16,
     api_key: &SecretString,
 ) {
+    let remote = &local.remote;
     tracing::warn!(
         backbone = %remote.backbone.base_url,
         data = %local.data_directory.display(),
@@ -236,8 +245,8 @@ fn announce_local_mode(
          -H 'Content-Type: application/json' -d '{{\"ephemeral\": false}}'\n",
         backbone = remote.backbone.base_url,
         data = local.data_directory.display(),
-        address = remote.identity.address,
-        file = local.demo_file,
+        address = identity.address,
+        file = demo_file,
         key = api_key.expose_secret(),
     );
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use application::UseCases;
 use async_trait::async_trait;
+use domain::{IdentityAddress, SignaturePublicKey};
 
 /// Reachability of the service's dependencies, for `/health`.
 #[async_trait]
@@ -19,6 +20,15 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Where the tokens live; references point there.
     pub backbone_base_url: String,
+    pub identity: IdentityInfo,
+}
+
+/// What `GET /Account/IdentityInfo` shows.
+#[derive(Debug, Clone)]
+pub struct IdentityInfo {
+    pub address: IdentityAddress,
+    /// `None` for a configured device, whose identity key this service never saw.
+    pub public_key: Option<SignaturePublicKey>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -208,3 +208,128 @@ fn a_backbone_needs_an_api_key() {
             .contains("infrastructure.httpServer.apiKey")
     );
 }
+
+/// A Backbone and nothing about the identity: the service onboards its own.
+fn onboarding_env() -> Vec<(String, String)> {
+    let mut vars = complete();
+    vars.retain(|(n, _)| !n.starts_with("identity__"));
+    let vars = with(
+        vars,
+        "transportLibrary__baseUrl",
+        "https://backbone.example.com:8443",
+    );
+    with(vars, "SECRETS_KEY", SECRETS_KEY)
+}
+
+/// `openssl rand -base64 32` output.
+const SECRETS_KEY: &str = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=";
+
+fn onboarding_config(vars: Vec<(String, String)>) -> OnboardingConfig {
+    match Config::from_vars(vars).unwrap().backbone.unwrap().identity {
+        IdentitySource::Onboarded(onboarding) => onboarding,
+        IdentitySource::Configured(_) => panic!("expected onboarding"),
+    }
+}
+
+#[test]
+fn without_identity_settings_the_service_onboards_in_the_backbones_domain() {
+    let onboarding = onboarding_config(onboarding_env());
+    assert_eq!(onboarding.address_domain.as_str(), "backbone.example.com");
+    assert!(onboarding.allow_identity_creation);
+    assert_eq!(
+        domain::encoding::b64std(onboarding.secrets_key.0.as_bytes()),
+        SECRETS_KEY
+    );
+    let vars = with(
+        onboarding_env(),
+        "transportLibrary__addressGenerationHostnameOverride",
+        "localhost",
+    );
+    let vars = with(vars, "transportLibrary__allowIdentityCreation", "false");
+    let onboarding = onboarding_config(vars);
+    assert_eq!(onboarding.address_domain.as_str(), "localhost");
+    assert!(!onboarding.allow_identity_creation);
+}
+
+#[test]
+fn the_configured_device_is_still_an_option() {
+    let config = Config::from_vars(complete()).unwrap();
+    assert!(matches!(
+        config.backbone.unwrap().identity,
+        IdentitySource::Configured(_)
+    ));
+    let mut partial = complete();
+    partial.retain(|(n, _)| n != "identity__devicePassword");
+    assert_eq!(
+        Config::from_vars(partial).unwrap_err().to_string(),
+        "missing setting 'identity.devicePassword' (environment variable identity__devicePassword)"
+    );
+}
+
+#[test]
+fn onboarding_needs_a_secrets_key_and_says_how_to_make_one() {
+    let mut vars = onboarding_env();
+    vars.retain(|(n, _)| n != "SECRETS_KEY");
+    let error = Config::from_vars(vars).unwrap_err().to_string();
+    assert!(
+        error.contains("secrets.key") && error.contains("openssl rand -base64 32"),
+        "{error}"
+    );
+    for (bad, says) in [("c2hvcnQ=", "5 bytes"), ("not base64!", "not base64")] {
+        let error = Config::from_vars(with(onboarding_env(), "SECRETS_KEY", bad))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(says), "{error}");
+    }
+}
+
+#[test]
+fn the_secrets_key_can_come_from_a_file_but_not_from_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secrets.key");
+    std::fs::write(&path, format!("{SECRETS_KEY}\n")).unwrap();
+    let mut vars = onboarding_env();
+    vars.retain(|(n, _)| n != "SECRETS_KEY");
+    let from_file = with(vars, "secrets__keyFile", path.to_str().unwrap());
+    assert_eq!(
+        domain::encoding::b64std(
+            onboarding_config(from_file.clone())
+                .secrets_key
+                .0
+                .as_bytes()
+        ),
+        SECRETS_KEY
+    );
+    let both = with(from_file, "SECRETS_KEY", SECRETS_KEY);
+    assert!(
+        Config::from_vars(both)
+            .unwrap_err()
+            .to_string()
+            .contains("not both")
+    );
+}
+
+#[test]
+fn an_ip_backbone_without_an_override_is_refused_with_the_setting_to_use() {
+    let vars = with(
+        onboarding_env(),
+        "transportLibrary__baseUrl",
+        "http://127.0.0.1:8090",
+    );
+    let error = Config::from_vars(vars).unwrap_err().to_string();
+    assert!(
+        error.contains("addressGenerationHostnameOverride"),
+        "{error}"
+    );
+    let vars = with(
+        onboarding_env(),
+        "transportLibrary__allowIdentityCreation",
+        "maybe",
+    );
+    assert!(
+        Config::from_vars(vars)
+            .unwrap_err()
+            .to_string()
+            .contains("neither true nor false")
+    );
+}

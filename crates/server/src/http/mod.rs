@@ -14,7 +14,7 @@ pub mod wire;
 use actix_web::web;
 
 use routes::fallback::{method_not_allowed, route_does_not_exist};
-use routes::{docs, health, tokens};
+use routes::{account, docs, health, tokens};
 
 /// Registers every route; unknown paths answer 404 and wrong methods 405, in the envelope.
 /// Every route here has its `#[utoipa::path]` in `openapi::ApiDoc`; `openapi::tests` checks that
@@ -30,6 +30,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::resource(tokens::V7_PATH)
                 .route(web::post().to(tokens::create_token_for_file_v7))
                 .default_service(web::to(method_not_allowed("POST"))),
+        )
+        .service(
+            web::resource(account::V6_PATH)
+                .route(web::get().to(account::identity_info_v6))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(account::V7_PATH)
+                .route(web::get().to(account::identity_info_v7))
+                .default_service(web::to(method_not_allowed("GET"))),
         )
         .service(
             web::resource(health::HEALTH_PATH)

@@ -1,5 +1,6 @@
 //! Route handlers, one module per resource.
 
+pub mod account;
 pub mod docs;
 pub mod fallback;
 pub mod health;
