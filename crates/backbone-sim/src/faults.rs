@@ -118,6 +118,13 @@ impl Fault {
         Self::of(FaultKind::DropConnection)
     }
 
+    /// The lost answer: the request is processed (the identity or token is created and saved)
+    /// and then the connection is dropped without a byte of the response, as when a 201 is
+    /// lost on the way back. Same as `drop_connection().after_processing()`.
+    pub fn lost_answer() -> Self {
+        Self::drop_connection().after_processing()
+    }
+
     /// Hits the next `times` matching requests.
     #[must_use]
     pub fn times(mut self, times: u32) -> Self {

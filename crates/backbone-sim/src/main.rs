@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use backbone_sim::admin::{client_json, device_json};
-use backbone_sim::config::DEFAULT_ADDRESS_DOMAIN;
+use backbone_sim::config::{DEFAULT_ADDRESS_DOMAIN, DEFAULT_DID_DOMAIN};
 use backbone_sim::ids::{DeviceId, DeviceUsername, IdError, IdentityAddress};
-use backbone_sim::{PlatformClient, SeededDevice, SimulatorConfig};
+use backbone_sim::{PasswordPolicy, PlatformClient, SeededDevice, SimulatorConfig};
 use clap::Parser;
 use serde_json::json;
 
@@ -34,6 +34,9 @@ struct Cli {
     client_id: Option<String>,
     #[arg(long, env = "BACKBONE_SIM_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
+    /// How many identities may be created with the client given here; unlimited if absent.
+    #[arg(long, env = "BACKBONE_SIM_CLIENT_MAX_IDENTITIES")]
+    client_max_identities: Option<u32>,
     #[arg(long, env = "BACKBONE_SIM_DEVICE_USERNAME")]
     device_username: Option<DeviceUsername>,
     #[arg(long, env = "BACKBONE_SIM_DEVICE_PASSWORD", hide_env_values = true)]
@@ -45,6 +48,14 @@ struct Cli {
     /// Domain of the random device address.
     #[arg(long, env = "BACKBONE_SIM_ADDRESS_DOMAIN", default_value = DEFAULT_ADDRESS_DOMAIN)]
     address_domain: String,
+    /// The Backbone's DidDomainName: the domain of addresses derived for new identities
+    /// (clients must derive with the same one, e.g. addressGenerationHostnameOverride).
+    #[arg(long, env = "BACKBONE_SIM_DID_DOMAIN", default_value = DEFAULT_DID_DOMAIN)]
+    did_domain: String,
+    /// Device password rules for new identities: production (min. 10, upper, lower, digit,
+    /// special) or development (min. 1, as the Backbone's own integration tests need).
+    #[arg(long, env = "BACKBONE_SIM_PASSWORD_POLICY", default_value_t = PasswordPolicy::Production)]
+    password_policy: PasswordPolicy,
     /// Seconds an access token lives.
     #[arg(
         long,
@@ -57,7 +68,7 @@ struct Cli {
     login_lockout: u64,
     #[arg(long, env = "BACKBONE_SIM_WORKERS", default_value_t = 2)]
     workers: usize,
-    /// Keep the state (tokens, clients, devices) in this JSON file across restarts; it is
+    /// Keep the state (tokens, clients, devices, identities) in this JSON file across restarts; it is
     /// loaded if it exists and rewritten after every change. Without it nothing is written.
     #[arg(long, env = "BACKBONE_SIM_STATE_FILE")]
     state_file: Option<PathBuf>,
@@ -79,13 +90,18 @@ impl Cli {
     fn into_plan(self) -> Result<Plan, IdError> {
         let random_client = PlatformClient::random();
         let random_device = SeededDevice::try_random(&self.address_domain)?;
-        let client = (self.client_id.is_some() || self.client_secret.is_some()).then(|| {
-            PlatformClient::new(
+        let any_client_part = self.client_id.is_some()
+            || self.client_secret.is_some()
+            || self.client_max_identities.is_some();
+        let client = any_client_part.then(|| {
+            let mut client = PlatformClient::new(
                 self.client_id
                     .unwrap_or_else(|| random_client.client_id.clone()),
                 self.client_secret
                     .unwrap_or_else(|| random_client.client_secret.clone()),
-            )
+            );
+            client.max_identities = self.client_max_identities;
+            client
         });
         let any_device_part = self.device_username.is_some()
             || self.device_password.is_some()
@@ -109,7 +125,9 @@ impl Cli {
             .with_bind(SocketAddr::new(self.bind, self.port))
             .with_access_token_lifetime(Duration::from_secs(self.access_token_lifetime))
             .with_login_lockout(Duration::from_secs(self.login_lockout))
-            .with_workers(self.workers);
+            .with_workers(self.workers)
+            .with_did_domain(self.did_domain)
+            .with_password_policy(self.password_policy);
         if let Some(client) = &client {
             config = config.with_client(client.clone());
         }

@@ -1,5 +1,6 @@
 //! The simulator's own HTTP API under `/_sim`, for tests and scripts in other processes:
-//! inject faults, create identities, inspect tokens, let time pass. Never subject to faults.
+//! inject faults, create identities, inspect tokens and onboarded identities, let time pass.
+//! Never subject to faults.
 //!
 //! | route | body | answer |
 //! |---|---|---|
@@ -9,10 +10,17 @@
 //! | `POST /_sim/access-tokens/expire` | | 204, every issued access token expired |
 //! | `POST /_sim/devices` | optional `{"addressDomain"}` | 201, new identity's credentials |
 //! | `GET /_sim/devices` | | every device login |
-//! | `POST /_sim/clients` | optional `{"clientId","clientSecret"}` | 201, the platform client |
+//! | `POST /_sim/clients` | optional `{"clientId","clientSecret","maxIdentities"}` | 201, the platform client |
 //! | `GET /_sim/tokens` | | every token, oldest first, with allocations and counters |
 //! | `GET /_sim/tokens/{id}` | | one token, or 404 |
 //! | `POST /_sim/clock/advance` | `{"seconds": n}` | the simulator's new "now" |
+//! | `GET /_sim/identities` | | every identity onboarding created, with devices and datawallet version |
+//! | `GET /_sim/identities/{address}` | | one identity, or 404 |
+//! | `GET /_sim/datawallets` | | every datawallet as `{"owner","version"}` |
+//! | `GET /_sim/challenges` | | every challenge kept, oldest first |
+//! | `POST /_sim/challenges` | optional `{"id","expiresAt"}` | 201, the challenge, registered as if issued |
+
+mod onboarding;
 
 use std::sync::Mutex;
 
@@ -34,29 +42,31 @@ use crate::{ADMIN_PREFIX, lock};
 
 type State = web::Data<Mutex<SimState>>;
 
+pub use onboarding::identity_json;
+
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
-    config.service(
-        web::scope(ADMIN_PREFIX)
-            .service(
-                web::resource("/faults")
-                    .route(web::post().to(inject_fault))
-                    .route(web::get().to(list_faults))
-                    .route(web::delete().to(clear_faults)),
-            )
-            .route(
-                "/access-tokens/expire",
-                web::post().to(expire_access_tokens),
-            )
-            .service(
-                web::resource("/devices")
-                    .route(web::post().to(create_device))
-                    .route(web::get().to(list_devices)),
-            )
-            .route("/clients", web::post().to(create_client))
-            .route("/tokens", web::get().to(list_tokens))
-            .route("/tokens/{id}", web::get().to(get_token))
-            .route("/clock/advance", web::post().to(advance_clock)),
-    );
+    let scope = web::scope(ADMIN_PREFIX)
+        .service(
+            web::resource("/faults")
+                .route(web::post().to(inject_fault))
+                .route(web::get().to(list_faults))
+                .route(web::delete().to(clear_faults)),
+        )
+        .route(
+            "/access-tokens/expire",
+            web::post().to(expire_access_tokens),
+        )
+        .service(
+            web::resource("/devices")
+                .route(web::post().to(create_device))
+                .route(web::get().to(list_devices)),
+        )
+        .route("/clients", web::post().to(create_client))
+        .route("/tokens", web::get().to(list_tokens))
+        .route("/tokens/{id}", web::get().to(get_token))
+        .route("/clock/advance", web::post().to(advance_clock))
+        .configure(onboarding::configure);
+    config.service(scope);
 }
 
 /// A device's credentials as the admin API writes them.
@@ -71,7 +81,11 @@ pub fn device_json(device: &SeededDevice) -> Value {
 
 /// A platform client as the admin API writes it.
 pub fn client_json(client: &PlatformClient) -> Value {
-    json!({ "clientId": client.client_id, "clientSecret": client.client_secret })
+    json!({
+        "clientId": client.client_id,
+        "clientSecret": client.client_secret,
+        "maxIdentities": client.max_identities,
+    })
 }
 
 /// Everything stored about a token: its Backbone view plus what only the simulator shows.
@@ -104,7 +118,7 @@ fn token_json(token: &Token) -> Value {
 }
 
 /// An optional JSON body: empty means all defaults.
-fn optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+pub(super) fn optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -182,15 +196,18 @@ async fn list_devices(state: State) -> HttpResponse {
 struct NewClient {
     client_id: Option<String>,
     client_secret: Option<String>,
+    /// Unlimited when absent.
+    max_identities: Option<u32>,
 }
 
 async fn create_client(body: web::Bytes, state: State) -> Result<HttpResponse, ApiError> {
     let request: NewClient = optional_body(&body)?;
     let random = PlatformClient::random();
-    let client = PlatformClient::new(
+    let mut client = PlatformClient::new(
         request.client_id.unwrap_or(random.client_id),
         request.client_secret.unwrap_or(random.client_secret),
     );
+    client.max_identities = request.max_identities;
     let pending = {
         let mut state = lock(&state);
         state.accounts.add_client(client.clone());
