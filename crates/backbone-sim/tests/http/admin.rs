@@ -235,3 +235,98 @@ async fn access_tokens_expire_and_the_clock_advances_over_http() {
     assert_eq!(advanced.status(), StatusCode::OK);
     assert!(sim.sim.now() - before >= chrono::Duration::seconds(3600));
 }
+
+/// What a test in another process sees of onboarding: identities with their devices and
+/// datawallet version, challenges, and a challenge registered with a fixed id.
+#[tokio::test]
+async fn onboarded_identities_and_challenges_are_visible_over_http() {
+    use crate::onboard::{Key, STRONG_PASSWORD, runtime_body, runtime_challenge};
+    let sim = TestSim::start().await;
+    let get = |path: &'static str| {
+        let request = sim.http.get(sim.url(path));
+        async move {
+            let response = request.send().await.expect("sent");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.json::<Value>().await.expect("JSON")["result"].clone()
+        }
+    };
+    assert_eq!(get("/_sim/identities").await, json!([]));
+
+    let registered = sim
+        .http
+        .post(sim.url("/_sim/challenges"))
+        .json(&json!({"id": "CHLtestChallenge0001", "expiresAt": "2099-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let body: Value = registered.json().await.expect("JSON");
+    assert_eq!(body["result"]["expiresAt"], "2099-01-01T00:00:00.000Z");
+    let key = Key::random();
+    let challenge = runtime_challenge("CHLtestChallenge0001", "2099-01-01T00:00:00.000Z");
+    let client = (
+        sim.client.client_id.as_str(),
+        sim.client.client_secret.as_str(),
+    );
+    let created: Value = sim
+        .post_identity(&runtime_body(&key, &challenge, STRONG_PASSWORD, client))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let address = created["result"]["address"].as_str().expect("address");
+
+    let identities = get("/_sim/identities").await;
+    assert_eq!(identities.as_array().map(Vec::len), Some(1));
+    let identity = &identities[0];
+    assert_eq!(identity["address"], address);
+    assert_eq!(
+        identity["publicKey"],
+        backbone_sim::encoding::b64url(key.public())
+    );
+    assert_eq!(identity["clientId"], sim.client.client_id.as_str());
+    assert_eq!(identity["datawalletVersion"], Value::Null);
+    assert_eq!(
+        identity["devices"][0]["id"],
+        created["result"]["device"]["id"]
+    );
+    assert!(
+        identity["devices"][0].get("password").is_none(),
+        "no passwords handed out"
+    );
+    let one = sim
+        .http
+        .get(sim.url(&format!("/_sim/identities/{address}")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(one.status(), StatusCode::OK);
+    let missing = sim
+        .http
+        .get(sim.url("/_sim/identities/did:e:localhost:dids:0123456789abcdef012357"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let challenges = get("/_sim/challenges").await;
+    assert_eq!(challenges[0]["id"], "CHLtestChallenge0001");
+    let bad = sim
+        .http
+        .post(sim.url("/_sim/challenges"))
+        .json(&json!({"id": "TOKtestChallenge0001"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    let limited = sim
+        .http
+        .post(sim.url("/_sim/clients"))
+        .json(&json!({"maxIdentities": 0}))
+        .send()
+        .await
+        .expect("sent");
+    let limited: Value = limited.json().await.expect("JSON");
+    assert_eq!(limited["result"]["maxIdentities"], 0);
+    assert_eq!(get("/_sim/datawallets").await, json!([]));
+}

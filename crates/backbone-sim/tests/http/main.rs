@@ -2,9 +2,15 @@
 
 mod admin;
 mod binary;
+mod challenges;
 mod create_token;
 mod faults;
+mod identities;
 mod login;
+mod onboard;
+mod onboarding_faults;
 mod persistence;
+mod sdk_scenarios;
 mod support;
+mod sync_runs;
 mod token_access;

@@ -402,3 +402,87 @@ async fn admin_changes_and_failed_reads_are_on_disk_when_answered() {
     assert_eq!(file["clockOffsetMs"], 120_000);
     sim.sim.stop().await;
 }
+
+#[tokio::test]
+async fn onboarded_identities_their_logins_challenges_and_datawallets_survive_a_restart() {
+    use crate::onboard::{Key, STRONG_PASSWORD, onboarded_login, runtime_body, runtime_challenge};
+    let dir = TempDir::new();
+    let path = dir.path().join("state.json");
+    let client = PlatformClient::random().with_max_identities(5);
+    let config = || SimulatorConfig::new().with_state_file(&path);
+    let sim = TestSim::start_with_client(config(), client.clone()).await;
+    let key = Key::random();
+    let created = sim.onboard(&key, STRONG_PASSWORD).await;
+    let login = onboarded_login(&created, STRONG_PASSWORD);
+    let identity = sim.login(login.clone()).await;
+    let run: Value = sim
+        .start_sync_run(&identity, json!({"type": "DatawalletVersionUpgrade"}))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let run_id = run["result"]["syncRun"]["id"].as_str().expect("id");
+    let response = sim
+        .finalize_upgrade(
+            &identity,
+            run_id,
+            json!({"newDatawalletVersion": 1, "datawalletModifications": []}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (challenge_id, expires_at) = sim.challenge(None).await;
+    let identities_before = sim.sim.identities();
+    let challenges_before = sim.sim.challenges();
+    sim.sim.stop().await;
+
+    let file: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state file")).expect("JSON");
+    assert_eq!(file["version"], 2);
+    assert_eq!(file["identities"][0]["address"], created["address"]);
+    assert_eq!(file["identityDevices"][0]["password"], STRONG_PASSWORD);
+    assert_eq!(file["datawallets"][0]["version"], 1);
+    assert_eq!(file["clients"][0]["maxIdentities"], 5);
+
+    let sim = TestSim::start_with_client(config(), client).await;
+    assert_eq!(sim.sim.identities(), identities_before);
+    assert_eq!(sim.sim.challenges(), challenges_before);
+    assert_eq!(sim.sim.identities()[0].datawallet_version, Some(1));
+    assert!(
+        sim.sim.devices().is_empty(),
+        "still not a configured device"
+    );
+    // The device logs in with its password, and the key still cannot onboard twice.
+    sim.login(login).await;
+    let challenge = runtime_challenge(&challenge_id, &expires_at);
+    let credentials = (
+        sim.client.client_id.as_str(),
+        sim.client.client_secret.as_str(),
+    );
+    let response = sim
+        .post_identity(&runtime_body(
+            &key,
+            &challenge,
+            STRONG_PASSWORD,
+            credentials,
+        ))
+        .await;
+    let (code, _) = error_of(response).await;
+    assert_eq!(
+        code,
+        "error.platform.validation.device.addressAlreadyExists"
+    );
+    let response = sim
+        .post_identity(&runtime_body(
+            &Key::random(),
+            &challenge,
+            STRONG_PASSWORD,
+            credentials,
+        ))
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "the kept challenge still works"
+    );
+    sim.sim.stop().await;
+}
