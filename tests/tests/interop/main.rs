@@ -13,6 +13,8 @@ use std::process::Command;
 use serde_json::{Value, json};
 use system_tests::{API_KEY, TestApp};
 
+mod transport_onboarding;
+
 fn interop_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop");
     assert!(
