@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
 use chrono::{DateTime, Utc};
-use domain::{File, FileId, SecretKey};
+use domain::{DeviceId, File, FileId, IdentityAddress, SecretKey};
 use rand::{Rng, RngCore};
 use serde_json::Value;
 use server::config::Config;
@@ -171,6 +171,46 @@ pub fn connector_vars(
     .collect()
 }
 
+/// A strong secrets key for onboarded identities (`openssl rand -base64 32`).
+pub const SECRETS_KEY: &str = "c3lzdGVtLXRlc3Qtc2VjcmV0cy1rZXktMzItYnl0ZXM=";
+
+/// As [`connector_vars`], but without a configured device: the service onboards its own
+/// identity on `simulator` (whose DID domain is `localhost`), keeping its keys under
+/// [`SECRETS_KEY`].
+pub fn onboarding_vars(
+    simulator: &RunningSimulator,
+    client: &PlatformClient,
+    database_url: &str,
+) -> Vec<(String, String)> {
+    let device = SeededDevice::random("localhost");
+    let mut vars = connector_vars(simulator, client, &device, database_url);
+    vars.retain(|(name, _)| !name.starts_with("identity__"));
+    vars.extend(
+        [
+            ("secrets__key", SECRETS_KEY),
+            (
+                "transportLibrary__addressGenerationHostnameOverride",
+                "localhost",
+            ),
+        ]
+        .map(|(name, value)| (name.to_owned(), value.to_owned())),
+    );
+    vars
+}
+
+/// `GET /api/v2/Account/IdentityInfo` of the service at `address`: its `result`.
+pub async fn identity_info(client: &reqwest::Client, address: &str) -> Value {
+    let response = client
+        .get(format!("{address}/api/v2/Account/IdentityInfo"))
+        .header("X-API-KEY", API_KEY)
+        .send()
+        .await
+        .expect("the server answers");
+    let (status, body) = status_and_json(response).await;
+    assert_eq!(status, 200, "{body}");
+    body["result"].clone()
+}
+
 /// Status and parsed JSON body of a response.
 pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -180,6 +220,14 @@ pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
 
 /// A File owned by `device`'s identity, with a random id and key.
 pub fn random_file(device: &SeededDevice, expires_at: DateTime<Utc>) -> File {
+    File {
+        created_by_device: oracle::domain_device_id(device),
+        ..random_file_of(&oracle::domain_address(&device.address), expires_at)
+    }
+}
+
+/// A File owned by `owner`, with a random id and key.
+pub fn random_file_of(owner: &IdentityAddress, expires_at: DateTime<Utc>) -> File {
     let mut rng = rand::thread_rng();
     let id: String = (0..17)
         .map(|_| char::from(rng.sample(rand::distributions::Alphanumeric)))
@@ -189,10 +237,11 @@ pub fn random_file(device: &SeededDevice, expires_at: DateTime<Utc>) -> File {
     File {
         id: FileId::from_random_part(&id).expect("17 alphanumerics make a File id"),
         secret_key: SecretKey::from_bytes(key),
-        owner: oracle::domain_address(&device.address),
+        owner: owner.clone(),
         created_at: Utc::now(),
-        created_by: oracle::domain_address(&device.address),
-        created_by_device: oracle::domain_device_id(device),
+        created_by: owner.clone(),
+        // A device of the owner's; files made elsewhere name theirs.
+        created_by_device: DeviceId::parse("DVCsystemTestDevice1").expect("a device id"),
         expires_at,
         filename: "contract.pdf".into(),
         filesize: 4096,

@@ -1,4 +1,5 @@
-//! Wiring: storage and Backbone adapters behind the ports, the use case, the HTTP server.
+//! Wiring: storage and Backbone adapters behind the ports, the identity, the use cases, the
+//! HTTP server.
 //! `Application::build` prepares everything (migrations included) before the port is bound, so
 //! a started server is ready to answer.
 
@@ -63,26 +64,14 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Opens storage, connects or starts the Backbone, and binds the listener.
+    /// Starts local mode's simulator (when no Backbone is configured), opens storage, settles
+    /// the identity (onboarding it at the first start), and binds the listener.
     ///
     /// # Errors
     /// A [`StartupError`] naming what to fix.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let storage = open_storage(
-            config
-                .database
-                .connection_string
-                .as_ref()
-                .map(ExposeSecret::expose_secret),
-            &config.database.data_directory,
-            PoolSettings {
-                max_size: config.database.pool_size,
-                connect_timeout: config.database.connect_timeout,
-            },
-        )
-        .await?;
-        tracing::info!(storage = %storage.description, applied_migrations = storage.applied_migrations.len(), "storage ready");
-
+        // Local mode first: when its simulator cannot take its port, nothing (not even a
+        // migration) has touched the data directory yet.
         let (remote, api_key, mut local) = match config.backbone {
             Some(remote) => {
                 let api_key = config
@@ -102,6 +91,21 @@ impl Application {
                 (local.remote.clone(), local.api_key.clone(), Some(local))
             }
         };
+
+        let storage = open_storage(
+            config
+                .database
+                .connection_string
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
+            &config.database.data_directory,
+            PoolSettings {
+                max_size: config.database.pool_size,
+                connect_timeout: config.database.connect_timeout,
+            },
+        )
+        .await?;
+        tracing::info!(storage = %storage.description, applied_migrations = storage.applied_migrations.len(), "storage ready");
 
         let ResolvedIdentity {
             service: identity,

@@ -1,5 +1,6 @@
-//! Zero-setup local mode: the binary started with no configuration in an empty directory prints
-//! a working curl, and after a restart the stored token is still there and still opens.
+//! Zero-setup local mode: the binary started with no configuration in an empty directory
+//! onboards its own identity on the built-in Backbone, prints a working curl, and after a restart
+//! is the same identity and its stored token is still there and still opens.
 
 use std::time::Duration;
 
@@ -29,6 +30,23 @@ fn curl_from(output: &[String]) -> (String, String) {
         .unwrap()
         .to_owned();
     (url, key)
+}
+
+/// `GET /api/v2/Account/IdentityInfo` with the generated key: its `result`.
+async fn identity_info(
+    client: &reqwest::Client,
+    address: &str,
+    api_key: &str,
+) -> serde_json::Value {
+    let response = client
+        .get(format!("{address}/api/v2/Account/IdentityInfo"))
+        .header("X-API-KEY", api_key)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = system_tests::status_and_json(response).await;
+    assert_eq!(status, 200, "{body}");
+    body["result"].clone()
 }
 
 async fn wait_for_banner(connector: &ConnectorProcess) -> Vec<String> {
@@ -69,6 +87,14 @@ async fn local_mode_prints_a_working_curl_and_keeps_tokens_across_a_restart() {
         .as_str()
         .unwrap()
         .to_owned();
+    let identity = identity_info(&client, &connector.address(), &api_key).await;
+    assert_eq!(body["result"]["createdBy"], identity["address"]);
+    assert!(
+        identity["publicKey"].is_string(),
+        "an onboarded identity, whose key the service holds: {identity}"
+    );
+    let secrets_key = directory.path().join("data/secrets.key");
+    assert!(secrets_key.is_file(), "the secrets key was generated");
     drop(connector);
 
     let restarted = ConnectorProcess::start_in(Some(directory.path()), &no_configuration(), "info");
@@ -77,6 +103,11 @@ async fn local_mode_prints_a_working_curl_and_keeps_tokens_across_a_restart() {
         curl_from(&output).1,
         api_key,
         "the generated API key is kept"
+    );
+    assert_eq!(
+        identity_info(&client, &restarted.address(), &api_key).await,
+        identity,
+        "the same identity after the restart"
     );
     let database = SqliteDatabase::open(
         directory.path().join("data/connector.sqlite"),

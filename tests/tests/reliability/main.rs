@@ -10,6 +10,7 @@ mod database_outage;
 mod instances;
 mod local_mode;
 mod observability;
+mod onboarding;
 mod release_data;
 mod secrets;
 mod shutdown;

@@ -112,6 +112,9 @@ fn assert_unchanged(data: &Path) {
     }
 }
 
+/// The identity the fixture's simulator was seeded with.
+const FIXTURE_ADDRESS: &str = "did:e:localhost:dids:b326c0a4e5a87dc1cbdb97";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn todays_binary_starts_on_the_data_of_release_fb80814_and_keeps_its_tokens() {
     let directory = tempfile::tempdir().unwrap();
@@ -162,6 +165,32 @@ async fn todays_binary_starts_on_the_data_of_release_fb80814_and_keeps_its_token
         .unwrap();
     let (status, body) = system_tests::status_and_json(response).await;
     assert_eq!(status, 201, "a new token with the kept API key: {body}");
+    assert_eq!(
+        body["result"]["createdBy"], FIXTURE_ADDRESS,
+        "still the device it was seeded with: {body}"
+    );
+    let response = client
+        .get(format!(
+            "{}/api/v2/Account/IdentityInfo",
+            connector.address()
+        ))
+        .header("X-API-KEY", API_KEY)
+        .send()
+        .await
+        .unwrap();
+    let (status, info) = system_tests::status_and_json(response).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(
+        info["result"],
+        serde_json::json!({"address": FIXTURE_ADDRESS}),
+        "a seeded device brings no identity key"
+    );
+    let state: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(directory.path().join("data/local-mode.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["version"], 2, "upgraded in place");
+    assert_eq!(state["configuredDevice"]["address"], FIXTURE_ADDRESS);
     assert!(
         body["result"]["reference"]["url"]
             .as_str()

@@ -8,6 +8,7 @@ mod backbone_failures;
 mod create_token;
 mod http_surface;
 mod no_lost_tokens;
+mod onboarding;
 mod openapi;
 mod qr_codes;
 mod validation;
