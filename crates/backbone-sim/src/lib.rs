@@ -1,6 +1,7 @@
-//! A faithful in-memory simulator of the enmeshed Backbone's token API (`/connect/token`,
-//! `/api/v2/Tokens`, `/api/v2/Version`), with fault injection, for tests, benchmarks and the
-//! zero-setup local mode.
+//! A faithful in-memory simulator of the enmeshed Backbone (identity onboarding through
+//! `/api/v2/Challenges`, `/api/v2/Identities` and `/api/v2/SyncRuns`, logins at
+//! `/connect/token`, `/api/v2/Tokens`, `/api/v2/Version`), with fault injection, for tests,
+//! benchmarks and the zero-setup local mode.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -17,8 +18,9 @@
 //! # }
 //! ```
 //!
-//! Behaviour follows `shared/spec/backbone-api.md` and the Backbone's source; the admin API is
-//! described in [`admin`], faults in [`faults`].
+//! Behaviour follows `shared/spec/backbone-api.md`, `shared/spec/identity-onboarding.md` and the
+//! Backbone's source; onboarding's checks are in [`onboarding`], the admin API is described in
+//! [`admin`], faults in [`faults`].
 
 pub mod admin;
 pub mod auth;
