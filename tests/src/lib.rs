@@ -4,6 +4,7 @@
 
 pub mod oracle;
 pub mod process;
+pub mod simulator_process;
 mod store;
 
 use std::time::Duration;
@@ -137,8 +138,28 @@ pub fn connector_vars(
     device: &SeededDevice,
     database_url: &str,
 ) -> Vec<(String, String)> {
+    let mut vars = connector_vars_for(&simulator.base_url(), client, database_url);
+    vars.extend(
+        [
+            ("identity__address", device.address.to_string()),
+            ("identity__deviceId", device.device_id.to_string()),
+            ("identity__deviceUsername", device.username.to_string()),
+            ("identity__devicePassword", device.password.clone()),
+        ]
+        .map(|(name, value)| (name.to_owned(), value)),
+    );
+    vars
+}
+
+/// The settings every test service shares: the Backbone at `base_url` for `client`, storage in
+/// `database_url`, a free loopback port, no delay on refused API keys; no identity settings.
+fn connector_vars_for(
+    base_url: &str,
+    client: &PlatformClient,
+    database_url: &str,
+) -> Vec<(String, String)> {
     [
-        ("transportLibrary__baseUrl", simulator.base_url()),
+        ("transportLibrary__baseUrl", base_url.to_owned()),
         (
             "transportLibrary__platformClientId",
             client.client_id.clone(),
@@ -147,10 +168,6 @@ pub fn connector_vars(
             "transportLibrary__platformClientSecret",
             client.client_secret.clone(),
         ),
-        ("identity__address", device.address.to_string()),
-        ("identity__deviceId", device.device_id.to_string()),
-        ("identity__deviceUsername", device.username.to_string()),
-        ("identity__devicePassword", device.password.clone()),
         ("infrastructure__httpServer__host", "127.0.0.1".to_owned()),
         ("infrastructure__httpServer__port", "0".to_owned()),
         ("infrastructure__httpServer__apiKey", API_KEY.to_owned()),
@@ -182,9 +199,16 @@ pub fn onboarding_vars(
     client: &PlatformClient,
     database_url: &str,
 ) -> Vec<(String, String)> {
-    let device = SeededDevice::random("localhost");
-    let mut vars = connector_vars(simulator, client, &device, database_url);
-    vars.retain(|(name, _)| !name.starts_with("identity__"));
+    onboarding_vars_for(&simulator.base_url(), client, database_url)
+}
+
+/// As [`onboarding_vars`], for the Backbone at `base_url`.
+pub fn onboarding_vars_for(
+    base_url: &str,
+    client: &PlatformClient,
+    database_url: &str,
+) -> Vec<(String, String)> {
+    let mut vars = connector_vars_for(base_url, client, database_url);
     vars.extend(
         [
             ("secrets__key", SECRETS_KEY),
