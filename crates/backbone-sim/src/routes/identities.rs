@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::{read_body, save, unsupported_media_type};
 use crate::envelope::{self, format_date};
-use crate::onboarding::{self, Onboarded};
+use crate::lock;
+use crate::onboarding::{self, Onboarded, request};
 use crate::state::SimState;
-use crate::{lock, onboarding::request};
 
 type State = web::Data<Mutex<SimState>>;
 
