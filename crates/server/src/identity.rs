@@ -28,10 +28,14 @@ pub struct ResolvedIdentity {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    #[error("invalid Backbone settings: {0}")]
+    #[error("invalid Backbone settings")]
     BackboneConfig(#[from] BackboneConfigError),
-    #[error("could not set up this service's identity on the Backbone: {0}")]
-    Onboarding(#[from] OnboardingError),
+    #[error("could not set up this service's identity on the Backbone at {base_url}")]
+    Onboarding {
+        base_url: String,
+        #[source]
+        source: OnboardingError,
+    },
 }
 
 /// The Backbone client settings shared by every client this service builds.
@@ -90,7 +94,11 @@ pub async fn resolve(
                 },
             )
             .execute()
-            .await?;
+            .await
+            .map_err(|source| IdentityError::Onboarding {
+                base_url: remote.backbone.base_url.clone(),
+                source,
+            })?;
             Ok(ResolvedIdentity {
                 login: onboarded.login(),
                 service: ServiceIdentity {

@@ -410,3 +410,48 @@ async fn a_storage_failure_before_the_backbone_sends_nothing() {
         .unwrap_err();
     assert!(matches!(error, OnboardingError::Storage(_)));
 }
+
+#[tokio::test]
+async fn secrets_that_do_not_open_name_the_setting_and_send_nothing() {
+    let mut identities = MockIdentityRepository::new();
+    identities.expect_find_identity().returning(|| {
+        Err(crate::ports::RepositoryError::Undecryptable {
+            id: ADDRESS_A.to_owned(),
+        })
+    });
+    let error = use_case(identities, MockBackboneIdentities::new(), settings())
+        .execute()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, OnboardingError::WrongSecretsKey { .. }));
+    let message = error.to_string();
+    assert!(
+        message.contains(ADDRESS_A) && message.contains("secrets.key"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_platform_client_names_the_settings_to_check() {
+    let (_store, identities) = Store::holding(None);
+    let mut backbone = MockBackboneIdentities::new();
+    backbone
+        .expect_create_challenge()
+        .returning(|| Ok(challenge()));
+    backbone.expect_create_identity().returning(|_| {
+        Err(BackboneError::Rejected {
+            code: "error.platform.unauthorized".into(),
+            message: "You have to authenticate in order to execute this action.".into(),
+        })
+    });
+    let error = use_case(lockable(identities), backbone, settings())
+        .execute()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, OnboardingError::PlatformClientInvalid));
+    assert!(
+        error
+            .to_string()
+            .contains("transportLibrary.platformClientSecret")
+    );
+}

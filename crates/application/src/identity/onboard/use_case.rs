@@ -89,7 +89,7 @@ impl OnboardIdentity {
                 .identities
                 .lock_onboarding()
                 .await
-                .map_err(OnboardingError::Storage)?;
+                .map_err(OnboardingError::storage)?;
             // Another instance may have finished while this one waited.
             let identity = match self.find().await? {
                 Some(stored) => stored,
@@ -113,7 +113,7 @@ impl OnboardIdentity {
             .identities
             .find_identity()
             .await
-            .map_err(OnboardingError::Storage)
+            .map_err(OnboardingError::storage)
     }
 
     async fn save(&self, identity: &StoredIdentity) -> Result<(), OnboardingError> {
@@ -121,7 +121,7 @@ impl OnboardIdentity {
             .identities
             .save_identity(identity)
             .await
-            .map_err(OnboardingError::Storage)
+            .map_err(OnboardingError::storage)
     }
 
     /// Fresh keys and password, stored before the Backbone hears of them.
