@@ -1,6 +1,7 @@
 //! A full run at the most verbose log level writes no secret it was given or produced.
 
 use adapters_postgres::test_support::TestDatabase;
+use application::ports::IdentityRepository;
 use domain::TokenReference;
 use serde_json::json;
 use system_tests::API_KEY;
@@ -82,5 +83,62 @@ async fn no_secret_reaches_the_logs_at_trace_level() {
             !log.contains(marker),
             "'{marker}' (an access token or encrypted content) appears in the log"
         );
+    }
+}
+
+/// Onboarding handles the most secret values of all (both private keys, the device password,
+/// the secrets key); none of them reaches the log, not even at trace level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_writes_no_secret_to_the_logs_at_trace_level() {
+    let client = backbone_sim::PlatformClient::random();
+    let simulator =
+        backbone_sim::start(backbone_sim::SimulatorConfig::new().with_client(client.clone()))
+            .await
+            .unwrap();
+    let database = TestDatabase::create_empty();
+    let connector = ConnectorProcess::start(
+        &system_tests::onboarding_vars(&simulator, &client, database.url()),
+        "trace",
+    );
+    assert_eq!(simulator.identities().len(), 1, "it onboarded");
+
+    let key = domain::encoding::from_b64std(system_tests::SECRETS_KEY).unwrap();
+    let stored = database
+        .database()
+        .identity_repository(domain::SecretKey::from_bytes(key.try_into().unwrap()))
+        .find_identity()
+        .await
+        .unwrap()
+        .expect("the identity is stored");
+    let secrets = &stored.secrets;
+    let mut secret_forms = vec![
+        ("secrets key", system_tests::SECRETS_KEY.to_owned()),
+        (
+            "device password",
+            secrets.device_password.expose().to_owned(),
+        ),
+        ("platform client secret", client.client_secret.clone()),
+    ];
+    for (what, seed) in [
+        ("identity seed", secrets.identity_seed),
+        ("device seed", secrets.device_seed),
+    ] {
+        let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+        secret_forms.extend([
+            (what, hex),
+            (what, domain::encoding::b64url(seed)),
+            (what, domain::encoding::b64std(seed)),
+        ]);
+    }
+    let log = connector.log().join("\n");
+    assert!(
+        log.contains("identity created on the Backbone"),
+        "trace logging is on"
+    );
+    for (what, secret) in secret_forms {
+        assert!(!log.contains(&secret), "the {what} appears in the log");
+    }
+    for marker in ["Bearer ", "access_token"] {
+        assert!(!log.contains(marker), "'{marker}' appears in the log");
     }
 }
