@@ -1,6 +1,7 @@
 //! The HTTP client for the enmeshed Backbone: [`HttpBackboneClient`] implements the
 //! [`BackboneTokens`] port as one device (login at `/connect/token`, `POST /api/v2/Tokens`,
-//! `DELETE /api/v2/Tokens/{id}`) and the checks the health endpoint needs;
+//! `DELETE /api/v2/Tokens/{id}`), the [`application::ports::BackboneFiles`] port (upload,
+//! metadata, content, delete, ownership token) and the checks the health endpoint needs;
 //! [`HttpBackboneIdentities`] implements the onboarding port
 //! ([`application::ports::BackboneIdentities`]: challenges, identities, the first sync run).
 //!
@@ -13,12 +14,12 @@
 //! must be empty.` (that route accepts anonymous callers, so a bearer it no longer honours makes
 //! the request anonymous, and anonymous tokens carry no content). After a refused bearer the
 //! client logs in again first.
-//! - Creates and logins (`IfNotProcessed`) are sent at most twice, the second time only when the
+//! - Creates, uploads and logins (`IfNotProcessed`) are sent at most twice, the second time only when the
 //!   first was not processed: a create that may have reached the Backbone is never sent again
 //!   (two tokens), and three bad logins would lock the device user. A second 401 is an error,
 //!   never a loop. Never sent again: a timeout after sending, a connection lost while waiting
 //!   for or reading the answer, and every other answered status.
-//! - Deletes (`Idempotent`) are also sent again after failures that may pass (no answer in
+//! - Deletes and File reads (`Idempotent`) are also sent again after failures that may pass (no answer in
 //!   time, a lost connection, 429, 5xx), waiting `connect_retry_delay` times the number of sends
 //!   so far, up to [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) sends; a 404 means the token is
 //!   gone already, which is what a delete wants.
@@ -36,6 +37,7 @@
 mod auth;
 mod config;
 mod errors;
+mod files;
 mod identities;
 mod retry;
 mod tokens;

@@ -14,6 +14,8 @@ use crate::errors;
 /// Shorter than the idle timeouts of common proxies (60–75 s) and Kestrel (130 s), so a pooled
 /// connection is not reused just as the other side closes it.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest File content the Backbone keeps (its command validator's limit).
+pub(crate) const MAX_FILE_CONTENT_BYTES: usize = 15 * 1024 * 1024;
 /// Header the Backbone echoes and logs.
 pub(crate) const CORRELATION_ID_HEADER: &str = "X-Correlation-ID";
 
@@ -28,11 +30,15 @@ pub(crate) enum Route {
     Identities,
     SyncRuns,
     FinalizeDatawalletVersionUpgrade,
+    Files,
+    File,
+    FileMetadata,
+    RegenerateOwnershipToken,
 }
 
 impl Route {
     /// In the order of the variants, so `route as usize` indexes it.
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 12] = [
         Self::Login,
         Self::Tokens,
         Self::Token,
@@ -41,6 +47,10 @@ impl Route {
         Self::Identities,
         Self::SyncRuns,
         Self::FinalizeDatawalletVersionUpgrade,
+        Self::Files,
+        Self::File,
+        Self::FileMetadata,
+        Self::RegenerateOwnershipToken,
     ];
 
     fn template(self) -> &'static str {
@@ -55,6 +65,10 @@ impl Route {
             Self::FinalizeDatawalletVersionUpgrade => {
                 "/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"
             }
+            Self::Files => "/api/v2/Files",
+            Self::File => "/api/v2/Files/{id}",
+            Self::FileMetadata => "/api/v2/Files/{id}/metadata",
+            Self::RegenerateOwnershipToken => "/api/v2/Files/{id}/RegenerateOwnershipToken",
         }
     }
 
@@ -69,7 +83,12 @@ impl Route {
             | Self::Challenges
             | Self::Identities
             | Self::SyncRuns
-            | Self::FinalizeDatawalletVersionUpgrade => 1024 * 1024,
+            | Self::FinalizeDatawalletVersionUpgrade
+            | Self::Files
+            | Self::FileMetadata
+            | Self::RegenerateOwnershipToken => 1024 * 1024,
+            // A File's content: the Backbone stores at most 15 MiB (and accepts 10 MiB uploads).
+            Self::File => MAX_FILE_CONTENT_BYTES,
         }
     }
 
@@ -169,6 +188,10 @@ impl Transport {
 
     pub fn put(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
         self.client.put(self.url(route, parameters))
+    }
+
+    pub fn patch(&self, route: Route, parameters: &[&str]) -> RequestBuilder {
+        self.client.patch(self.url(route, parameters))
     }
 
     /// The route's URL with `parameters` in its `{…}` segments, in order, each percent-encoded

@@ -176,6 +176,34 @@ pub(crate) struct FinalizeDatawalletVersionUpgrade {
     pub datawallet_modifications: [(); 0],
 }
 
+/// A File as `POST /api/v2/Files` and `GET …/metadata` answer it (other fields are ignored).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FileDto {
+    pub id: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub created_by_device: String,
+    pub owner: String,
+    pub owner_signature: String,
+    #[serde(default)]
+    pub ownership_token: Option<String>,
+    #[serde(default)]
+    pub ownership_is_locked: Option<bool>,
+    pub cipher_size: u64,
+    pub cipher_hash: String,
+    pub expires_at: String,
+    #[serde(default)]
+    pub encrypted_properties: Option<String>,
+}
+
+/// `result` of `PATCH …/RegenerateOwnershipToken`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NewOwnershipToken {
+    pub new_ownership_token: String,
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};

@@ -7,6 +7,7 @@ mod create;
 mod delete;
 mod failures;
 mod fake;
+mod files;
 mod identities;
 mod login;
 

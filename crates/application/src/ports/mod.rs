@@ -1,6 +1,7 @@
 //! The ports the use cases drive, grouped by the system they stand for. Each method documents its error contract under `# Errors`.
 
 mod backbone;
+mod backbone_files;
 mod backbone_identities;
 mod clock;
 mod hashing;
@@ -9,6 +10,7 @@ mod random;
 mod repository;
 
 pub use backbone::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
+pub use backbone_files::{BackboneFile, BackboneFiles, NewBackboneFile};
 pub use backbone_identities::{
     ADDRESS_ALREADY_EXISTS, BackboneIdentities, CreatedIdentity, DeviceLogin, NewIdentity,
 };
@@ -22,6 +24,8 @@ pub use repository::{FileRepository, MAX_TEXT_BYTES, RepositoryError, TokenRepos
 
 #[cfg(any(test, feature = "mocks"))]
 pub use backbone::MockBackboneTokens;
+#[cfg(any(test, feature = "mocks"))]
+pub use backbone_files::MockBackboneFiles;
 #[cfg(any(test, feature = "mocks"))]
 pub use backbone_identities::MockBackboneIdentities;
 #[cfg(any(test, feature = "mocks"))]
