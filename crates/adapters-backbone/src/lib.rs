@@ -14,15 +14,15 @@
 //! must be empty.` (that route accepts anonymous callers, so a bearer it no longer honours makes
 //! the request anonymous, and anonymous tokens carry no content). After a refused bearer the
 //! client logs in again first.
-//! - Creates, uploads and logins (`IfNotProcessed`) are sent at most twice, the second time only when the
-//!   first was not processed: a create that may have reached the Backbone is never sent again
-//!   (two tokens), and three bad logins would lock the device user. A second 401 is an error,
-//!   never a loop. Never sent again: a timeout after sending, a connection lost while waiting
-//!   for or reading the answer, and every other answered status.
-//! - Deletes and File reads (`Idempotent`) are also sent again after failures that may pass (no answer in
-//!   time, a lost connection, 429, 5xx), waiting `connect_retry_delay` times the number of sends
-//!   so far, up to [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) sends; a 404 means the token is
-//!   gone already, which is what a delete wants.
+//! - Creates, uploads and logins (`IfNotProcessed`) are sent at most twice, the second time
+//!   only when the first was not processed: a create that may have reached the Backbone is
+//!   never sent again (two tokens, two Files), and three bad logins would lock the device user.
+//!   A second 401 is an error, never a loop. Never sent again: a timeout after sending, a
+//!   connection lost while waiting for or reading the answer, and every other answered status.
+//! - Deletes and reads (`Idempotent`) are also sent again after failures that may pass (no
+//!   answer in time, a lost connection, 429, 5xx), waiting `connect_retry_delay` times the
+//!   number of sends so far, up to [`DELETE_ATTEMPTS`](tokens::DELETE_ATTEMPTS) sends (a
+//!   challenge or a File read: up to three); a 404 means what a delete wants is gone already.
 //! - `check_connection` is sent once, so the health endpoint reports what it saw.
 //!
 //! Each route has its own limit on the size of an answer (`transport::Route`).
