@@ -1,12 +1,13 @@
-//! The enmeshed domain of "create a Token for a File": identifiers, Files, Tokens, the token
-//! content and its encryption, password protection, references and the date format.
+//! The enmeshed domain of Files and the Tokens for them: identifiers, Files (upload sealing,
+//! encrypted metadata, download checks, file references), Tokens, the token content and its
+//! encryption, password protection, references and the date format.
 //! `identity` holds the onboarding rules: the service's Ed25519 keys and their wire forms, the
 //! signed challenge, address derivation and the device password.
 //!
 //! Pure and deterministic: randomness (keys, nonces, salts) and time come in as arguments, so
 //! every rule here is reproducible byte for byte (the test vectors of `token-format.md` are unit
 //! tests in `crypto`, `token`, `password` and `reference`; those of `identity-onboarding.md` are
-//! in `identity`). No I/O, no async runtime.
+//! in `identity`, those of `files.md` in `file`). No I/O, no async runtime.
 
 pub mod crypto;
 pub mod date;
@@ -19,7 +20,10 @@ pub mod reference;
 pub mod token;
 
 pub use crypto::{CipherContainer, CryptoError, SecretKey};
-pub use file::File;
+pub use file::{
+    EncryptedUpload, File, FileHash, FileKeys, FileMetadata, FileMetadataInput, FileNonces,
+    FileReference, PeerFileReference,
+};
 pub use identity::{
     AddressDomain, AddressDomainError, Challenge, DevicePassword, Signature, SignaturePublicKey,
     SigningKeyPair,

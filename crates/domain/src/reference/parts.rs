@@ -88,6 +88,31 @@ impl<Id> ReferenceParts<Id> {
             password: non_empty(3).map(str::to_owned),
         })
     }
+
+    /// Splits off the id, so a reader that accepts several kinds can dispatch on it after
+    /// parsing once, then put the typed id back with [`ReferenceParts::with_id`].
+    pub fn take_id(self) -> (Id, ReferenceParts<()>) {
+        let rest = ReferenceParts {
+            id: (),
+            backbone_base_url: self.backbone_base_url,
+            key: self.key,
+            for_identity_last_four: self.for_identity_last_four,
+            password: self.password,
+        };
+        (self.id, rest)
+    }
+}
+
+impl ReferenceParts<()> {
+    pub fn with_id<Id>(self, id: Id) -> ReferenceParts<Id> {
+        ReferenceParts {
+            id,
+            backbone_base_url: self.backbone_base_url,
+            key: self.key,
+            for_identity_last_four: self.for_identity_last_four,
+            password: self.password,
+        }
+    }
 }
 
 /// `3|<key>|<forId4>|<password>`: what both written forms carry after the location.
