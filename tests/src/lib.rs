@@ -276,5 +276,6 @@ pub fn random_file_of(owner: &IdentityAddress, expires_at: DateTime<Utc>) -> Fil
         ownership_token: None,
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }

@@ -21,8 +21,8 @@ pub mod token;
 
 pub use crypto::{CipherContainer, CryptoError, SecretKey};
 pub use file::{
-    EncryptedUpload, File, FileHash, FileKeys, FileMetadata, FileMetadataInput, FileNonces,
-    FileReference, PeerFileReference,
+    EncryptedUpload, File, FileContent, FileHash, FileKeys, FileMetadata, FileMetadataInput,
+    FileNonces, FileReference, PeerFileReference,
 };
 pub use identity::{
     AddressDomain, AddressDomainError, Challenge, DevicePassword, Signature, SignaturePublicKey,

@@ -49,6 +49,7 @@ pub fn full_file(id: &str) -> File {
         ownership_token: Some("OWNERSHIPTOKEN123".to_owned()),
         ownership_is_locked: true,
         is_own: true,
+        content: None,
     }
 }
 
@@ -61,6 +62,7 @@ pub fn bare_file(id: &str) -> File {
         ownership_token: None,
         ownership_is_locked: false,
         is_own: false,
+        content: None,
         filesize: 0,
         ..full_file(id)
     }

@@ -39,5 +39,6 @@ pub fn demo_file(owner: &IdentityAddress, device: &DeviceId) -> File {
         ownership_token: None,
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }

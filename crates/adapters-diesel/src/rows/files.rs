@@ -94,6 +94,7 @@ impl FileRow {
             ownership_token: self.ownership_token,
             ownership_is_locked: self.ownership_is_locked,
             is_own: self.is_own,
+            content: None,
         })
     }
 }

@@ -54,4 +54,20 @@ pub struct File {
     pub ownership_is_locked: bool,
     /// Whether this service's identity uploaded the File.
     pub is_own: bool,
+    /// How to check and open the File's content; `None` for Files stored without it (demo
+    /// Files of releases before uploads existed), which cannot be downloaded.
+    pub content: Option<FileContent>,
+}
+
+/// What downloading a File needs, from its (decrypted) metadata and the Backbone's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileContent {
+    /// The key the content is encrypted with (`cipherKey`; travels inside the metadata).
+    pub cipher_key: SecretKey,
+    /// SHA-512 of the uploaded bytes, checked before decrypting a download.
+    pub cipher_hash: FileHash,
+    /// SHA-512 of the plaintext, checked after.
+    pub plaintext_hash: FileHash,
+    /// The uploader's device signature, base64url as the Backbone keeps it (nobody verifies it).
+    pub owner_signature: String,
 }

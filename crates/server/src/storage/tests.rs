@@ -151,6 +151,7 @@ fn a_file() -> File {
         ownership_token: None,
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }
 

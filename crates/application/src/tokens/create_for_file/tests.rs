@@ -61,6 +61,7 @@ fn file(expires_at: DateTime<Utc>) -> File {
         ownership_token: None,
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }
 

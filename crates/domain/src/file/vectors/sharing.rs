@@ -74,6 +74,7 @@ fn vector_a_file() -> File {
         ownership_token: Some("AbC!@#$%^&*()_-+=<>?".into()),
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }
 

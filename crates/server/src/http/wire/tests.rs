@@ -45,6 +45,7 @@ fn file() -> File {
         ownership_token: None,
         ownership_is_locked: false,
         is_own: true,
+        content: None,
     }
 }
 
