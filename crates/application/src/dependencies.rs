@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use domain::{DeviceId, IdentityAddress};
+use domain::{DeviceId, IdentityAddress, SigningKeyPair};
 
 use crate::ports::{
-    BackboneTokens, Clock, FileRepository, PasswordHasher, RandomSource, TokenRepository,
+    BackboneFiles, BackboneTokens, Clock, FileRepository, PasswordHasher, RandomSource,
+    TokenRepository,
 };
 
 /// Who this service is on the Backbone: what it creates carries these as creator.
@@ -22,10 +23,14 @@ pub struct Dependencies {
     pub files: Arc<dyn FileRepository>,
     pub tokens: Arc<dyn TokenRepository>,
     pub backbone: Arc<dyn BackboneTokens>,
+    pub backbone_files: Arc<dyn BackboneFiles>,
     pub password_hasher: Arc<dyn PasswordHasher>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn RandomSource>,
     pub identity: ServiceIdentity,
+    /// The device's signing key: uploads carry its signature (which no one verifies, but which
+    /// must be well-formed for peers to load the File).
+    pub device_key: Arc<SigningKeyPair>,
 }
 
 impl std::fmt::Debug for Dependencies {

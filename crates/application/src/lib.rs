@@ -6,10 +6,15 @@
 //! (`MockFileRepository`, …) for other crates' tests.
 
 mod dependencies;
+pub mod files;
 pub mod identity;
 pub mod ports;
+mod rules;
 pub mod tokens;
 mod use_cases;
+mod withdrawal;
 
 pub use dependencies::{Dependencies, ServiceIdentity};
+pub use rules::ValidationError;
 pub use use_cases::UseCases;
+pub use withdrawal::Withdrawal;

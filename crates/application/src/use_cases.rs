@@ -2,18 +2,21 @@
 //! holds this and nothing else, so a new use case is a field here, not new wiring there.
 
 use crate::Dependencies;
+use crate::files::upload_own::UploadOwnFile;
 use crate::tokens::create_for_file::CreateTokenForFile;
 
 /// The use cases of this service. Share it in an `Arc`.
 #[derive(Debug)]
 pub struct UseCases {
     pub create_token_for_file: CreateTokenForFile,
+    pub upload_own_file: UploadOwnFile,
 }
 
 impl UseCases {
     pub fn new(deps: &Dependencies) -> Self {
         Self {
             create_token_for_file: CreateTokenForFile::new(deps.clone()),
+            upload_own_file: UploadOwnFile::new(deps.clone()),
         }
     }
 }

@@ -10,7 +10,7 @@ use application::identity::onboard::{
     OnboardIdentity, OnboardingDependencies, OnboardingError, OnboardingSettings,
 };
 use application::ports::DeviceLogin;
-use domain::{DevicePassword, SignaturePublicKey};
+use domain::{DevicePassword, SignaturePublicKey, SigningKeyPair};
 use secrecy::ExposeSecret;
 
 use crate::config::{BackboneConfig, IdentitySource, RemoteBackbone};
@@ -24,6 +24,10 @@ pub struct ResolvedIdentity {
     pub login: DeviceLogin,
     /// Known for an onboarded identity; a configured device brings only its login.
     pub public_key: Option<SignaturePublicKey>,
+    /// Signs what this device uploads. A configured device's own key never reached this
+    /// service, so it gets a fresh one each start: the Backbone never learns device keys and
+    /// nobody verifies the signature, which only has to be well-formed.
+    pub device_key: SigningKeyPair,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +80,7 @@ pub async fn resolve(
                 ),
             },
             public_key: None,
+            device_key: SigningKeyPair::generate(&mut rand::rngs::OsRng),
         }),
         IdentitySource::Onboarded(onboarding) => {
             let backbone = HttpBackboneIdentities::new(&backbone_client_config(
@@ -106,6 +111,7 @@ pub async fn resolve(
                     device_id: onboarded.device.id,
                 },
                 public_key: Some(onboarded.public_key),
+                device_key: SigningKeyPair::from_seed(onboarded.secrets.device_seed),
             })
         }
     }

@@ -111,6 +111,7 @@ impl Application {
             service: identity,
             login,
             public_key,
+            device_key,
         } = crate::identity::resolve(&remote, config.backbone_request_timeout, &storage).await?;
         let backbone = Arc::new(HttpBackboneClient::new(
             &backbone_client_config(&remote.backbone, config.backbone_request_timeout),
@@ -128,10 +129,12 @@ impl Application {
             files: storage.files.clone(),
             tokens: storage.tokens.clone(),
             backbone: backbone.clone(),
+            backbone_files: backbone.clone(),
             password_hasher: Arc::new(IdleThreadsHasher::per_core()),
             clock: Arc::new(SystemClock),
             random: Arc::new(OsRandom),
             identity,
+            device_key: Arc::new(device_key),
         };
         let state = web::Data::new(AppState {
             use_cases: Arc::new(UseCases::new(&deps)),

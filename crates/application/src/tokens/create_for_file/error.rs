@@ -4,20 +4,8 @@ use domain::TokenId;
 
 use crate::ports::{BackboneError, HashingError, RepositoryError};
 
-/// A request the runtime's rules refuse; `message` is exactly the reference's text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ValidationError {
-    pub message: String,
-}
-
-impl ValidationError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-}
+pub use crate::rules::ValidationError;
+pub use crate::withdrawal::Withdrawal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateTokenForFileError {
@@ -47,15 +35,4 @@ pub enum CreateTokenForFileError {
         source: RepositoryError,
         withdrawal: Withdrawal,
     },
-}
-
-/// What became of a token the Backbone created but this service could not store.
-#[derive(Debug, thiserror::Error)]
-pub enum Withdrawal {
-    /// Deleted on the Backbone: its reference opens nothing, as if it had never been created.
-    #[error("it was deleted on the Backbone again")]
-    Deleted,
-    /// Still on the Backbone until it expires; its reference was never handed out.
-    #[error("deleting it on the Backbone failed too: {0}")]
-    Failed(BackboneError),
 }

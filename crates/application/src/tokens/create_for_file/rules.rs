@@ -2,8 +2,6 @@
 //! digits, location indicator), and the address checksum this service checks before the
 //! Backbone would refuse it.
 
-use chrono::{DateTime, Utc};
-use domain::date::parse_iso8601;
 use domain::{IdentityAddress, PasswordLocationIndicator, PasswordType};
 
 use super::error::ValidationError;
@@ -20,18 +18,7 @@ pub(super) struct ValidPassword {
     pub location_indicator: Option<PasswordLocationIndicator>,
 }
 
-/// `expiresAt` read and in the future.
-pub(super) fn future_expiry(
-    text: &str,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, ValidationError> {
-    let instant = parse_iso8601(text)
-        .map_err(|_| ValidationError::new("expiresAt must match ISO8601 datetime format"))?;
-    if instant <= now {
-        return Err(ValidationError::new("'expiresAt' must be in the future"));
-    }
-    Ok(instant)
-}
+pub(super) use crate::rules::future_expiry;
 
 /// A PIN of 4 to 16 digits, then the indicator: a free number 50–99 or one of the six names.
 pub(super) fn valid_password(input: PasswordInput) -> Result<ValidPassword, ValidationError> {

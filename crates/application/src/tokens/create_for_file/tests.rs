@@ -11,8 +11,9 @@ use domain::{
 
 use super::*;
 use crate::ports::{
-    BackboneError, CreatedBackboneToken, HashingError, MockBackboneTokens, MockClock,
-    MockFileRepository, MockPasswordHasher, MockRandomSource, MockTokenRepository, RepositoryError,
+    BackboneError, CreatedBackboneToken, HashingError, MockBackboneFiles, MockBackboneTokens,
+    MockClock, MockFileRepository, MockPasswordHasher, MockRandomSource, MockTokenRepository,
+    RepositoryError,
 };
 use crate::{Dependencies, ServiceIdentity};
 
@@ -131,10 +132,13 @@ impl Ports {
             files: Arc::new(self.files),
             tokens: Arc::new(self.tokens),
             backbone: Arc::new(self.backbone),
+            // Tokens never touch Files on the Backbone: no expectation, any call fails.
+            backbone_files: Arc::new(MockBackboneFiles::new()),
             password_hasher: Arc::new(self.hasher),
             clock: Arc::new(clock),
             random: Arc::new(random),
             identity: identity(),
+            device_key: Arc::new(domain::SigningKeyPair::from_seed([9; 32])),
         })
     }
 }

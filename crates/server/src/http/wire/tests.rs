@@ -76,10 +76,12 @@ pub(crate) async fn answer(
         files: Arc::new(files),
         tokens: Arc::new(tokens),
         backbone: Arc::new(backbone),
+        backbone_files: Arc::new(application::ports::MockBackboneFiles::new()),
         password_hasher: Arc::new(hasher),
         clock: Arc::new(SystemClock),
         random: Arc::new(OsRandom),
         identity: identity(),
+        device_key: Arc::new(domain::SigningKeyPair::from_seed([9; 32])),
     });
     use_case.execute(request).await.map_err(ApiError::from)
 }
