@@ -58,6 +58,34 @@ pub fn from_b64_lenient(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     LENIENT.decode(standard)
 }
 
+/// Decodes base64 as the Backbone's `Base64Helper.Decode` does for uploaded files' byte
+/// fields: .NET's `Base64Url` first (URL-safe alphabet, padding optional), then
+/// `Convert.FromBase64String` (standard alphabet, padding required). Both skip whitespace and
+/// ignore unused trailing bits.
+///
+/// # Errors
+/// Fails when neither reading works.
+pub fn from_b64_backbone(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::alphabet;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    const STANDARD_PADDED: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    URL_SAFE
+        .decode(&compact)
+        .or_else(|_| STANDARD_PADDED.decode(&compact))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +99,17 @@ mod tests {
         assert!(from_b64_lenient("not base64!").is_err());
         assert!(from_b64_lenient("A").is_err());
         assert_eq!(from_b64_lenient("").ok(), Some(Vec::new()));
+    }
+
+    #[test]
+    fn file_fields_decode_url_safe_first_then_padded_standard() {
+        let bytes = vec![0xfb, 0xff, 0xfe, 0x01];
+        for text in ["-__-AQ", "-__-AQ==", "+//+AQ==", " -__-\nAQ "] {
+            assert_eq!(from_b64_backbone(text).ok(), Some(bytes.clone()), "{text}");
+        }
+        assert_eq!(from_b64_backbone("AAAA").ok(), Some(vec![0, 0, 0]));
+        for bad in ["+//+AQ", "-_+/", "not base64!", "A"] {
+            assert!(from_b64_backbone(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -19,6 +19,8 @@ pub const CODE_QUOTA_EXHAUSTED: &str = "error.platform.quotaExhausted";
 pub const CODE_REQUEST_BODY_TOO_LARGE: &str = "error.platform.requestBodyTooLarge";
 pub const CODE_INVALID_PAGE_SIZE: &str = "error.platform.validation.pagination.invalidPageSize";
 pub const CODE_UNAUTHORIZED: &str = "error.platform.unauthorized";
+pub const CODE_CANNOT_CLAIM_OWN_FILE: &str =
+    "error.platform.validation.file.cannotClaimOwnershipOfOwnFile";
 
 pub const MESSAGE_TOKEN_NOT_FOUND: &str = "Token not found. Make sure the ID exists and the record is not expired. If a password is required to fetch the record, make sure you passed the correct one.";
 pub const MESSAGE_INVALID_ID: &str =
@@ -78,6 +80,19 @@ impl ApiError {
                 "{record} not found. Make sure the ID exists and the record is not expired. If a \
                  password is required to fetch the record, make sure you passed the correct one."
             ),
+        )
+    }
+
+    /// `NotFoundException(nameof(File))`: unknown, expired and deleted files alike.
+    pub fn file_not_found() -> Self {
+        Self::not_found("File")
+    }
+
+    /// The Files module's `CannotClaimOwnershipOfOwnFile`.
+    pub fn cannot_claim_own_file() -> Self {
+        Self::bad_request(
+            CODE_CANNOT_CLAIM_OWN_FILE,
+            "You cannot claim the ownership of a file you already own.",
         )
     }
 

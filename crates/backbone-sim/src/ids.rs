@@ -124,6 +124,10 @@ prefixed_id!(
     /// A synchronization run: `SYR` + 17 alphanumerics.
     SyncRunId, "SYR", "sync run id"
 );
+prefixed_id!(
+    /// An uploaded file: `FIL` + 17 alphanumerics.
+    FileId, "FIL", "file id"
+);
 
 /// Whether `value` passes the Backbone's `ValidId` rule for ids with `prefix`, which is looser
 /// than the shape it generates: the prefix, at most 20 characters, only `[A-Za-z0-9]`. An id
@@ -421,5 +425,10 @@ mod tests {
         assert!(DeviceId::parse(DeviceId::random().as_str()).is_ok());
         assert!(DeviceUsername::parse(DeviceUsername::random().as_str()).is_ok());
         assert!(TokenId::parse(TokenId::random().as_str()).is_ok());
+        assert!(FileId::parse("FILa1b2c3d4e5f6g7h8i").is_ok());
+        assert!(FileId::parse("TOKa1b2c3d4e5f6g7h8i").is_err());
+        assert!(FileId::parse(FileId::random().as_str()).is_ok());
+        assert!(passes_id_validator("FILa1b2c3d4e5f6g7h8i", FileId::PREFIX));
+        assert!(!passes_id_validator("InvalidFileId", FileId::PREFIX));
     }
 }

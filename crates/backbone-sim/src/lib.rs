@@ -1,7 +1,8 @@
 //! A faithful in-memory simulator of the enmeshed Backbone (identity onboarding through
 //! `/api/v2/Challenges`, `/api/v2/Identities` and `/api/v2/SyncRuns`, logins at
-//! `/connect/token`, `/api/v2/Tokens`, `/api/v2/Version`), with fault injection, for tests,
-//! benchmarks and the zero-setup local mode.
+//! `/connect/token`, `/api/v2/Tokens`, `/api/v2/Files` (and `/api/v1/Files`),
+//! `/api/v2/Version`), with fault injection, for tests, benchmarks and the zero-setup local
+//! mode.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -18,9 +19,9 @@
 //! # }
 //! ```
 //!
-//! Behaviour follows `shared/spec/backbone-api.md`, `shared/spec/identity-onboarding.md` and the
-//! Backbone's source; onboarding's checks are in [`onboarding`], the admin API is described in
-//! [`admin`], faults in [`faults`].
+//! Behaviour follows `shared/spec/backbone-api.md`, `shared/spec/identity-onboarding.md`,
+//! `shared/spec/files.md` and the Backbone's source; onboarding's checks are in [`onboarding`],
+//! an upload's in [`upload`], the admin API is described in [`admin`], faults in [`faults`].
 
 pub mod admin;
 pub mod auth;
@@ -35,6 +36,7 @@ pub mod onboarding;
 pub mod persist;
 mod routes;
 pub mod state;
+pub mod upload;
 pub mod validation;
 
 use std::io;
@@ -51,9 +53,10 @@ use tokio::task::JoinHandle;
 pub use config::{PasswordPolicy, PlatformClient, SeededDevice, SimulatorConfig};
 pub use faults::{Fault, FaultKind, Faults, PendingFault};
 pub use ids::{
-    ChallengeId, DeviceId, DeviceUsername, IdError, IdentityAddress, SyncRunId, TokenId,
+    ChallengeId, DeviceId, DeviceUsername, FileId, IdError, IdentityAddress, SyncRunId, TokenId,
 };
 pub use state::challenges::Challenge;
+pub use state::files::{FileMetadata, OwnershipToken, StoredFile};
 pub use state::identities::{Identity, IdentityDevice};
 pub use state::{Allocation, Token};
 
@@ -106,6 +109,11 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
             );
         }
         state.attach_state_file(file);
+    }
+    if let Some(dir) = state.content_dir() {
+        // What a crash between a content write and the state write can leave behind.
+        let listed = state.files.all().into_iter().map(|file| file.id).collect();
+        dir.remove_unreferenced(&listed);
     }
     // After the loaded ones, so the configured clients and devices win on conflicts.
     for client in config.clients {
@@ -238,6 +246,40 @@ impl RunningSimulator {
     pub fn token(&self, id: &str) -> Option<Token> {
         let id = TokenId::parse(id).ok()?;
         self.state().tokens.get(&id).cloned()
+    }
+
+    /// A snapshot of every file's metadata, oldest first (expired ones included until the
+    /// housekeeping of a later upload drops them).
+    pub fn files(&self) -> Vec<FileMetadata> {
+        self.state().files.all()
+    }
+
+    /// The file with this id and its content, read from memory or its content file (an id
+    /// that is not a file id finds nothing).
+    pub fn file(&self, id: &str) -> Option<StoredFile> {
+        let id = FileId::parse(id).ok()?;
+        let (metadata, in_memory, dir) = {
+            let state = self.state();
+            let metadata = state.files.get(&id)?.clone();
+            (
+                metadata,
+                state.files.content_in_memory(&id),
+                state.content_dir(),
+            )
+        };
+        let content = match (in_memory, dir) {
+            (Some(bytes), _) => bytes.to_vec(),
+            (None, Some(dir)) => match dir.read(&id) {
+                Ok(Some(bytes)) => bytes.to_vec(),
+                Ok(None) => return None,
+                Err(error) => {
+                    tracing::error!(file_id = %id, %error, "file content unreadable");
+                    return None;
+                }
+            },
+            (None, None) => return None,
+        };
+        Some(StoredFile { metadata, content })
     }
 
     /// Adds a platform client (replacing one with the same id).

@@ -1,5 +1,6 @@
 //! The simulator's own HTTP API under `/_sim`, for tests and scripts in other processes:
-//! inject faults, create identities, inspect tokens and onboarded identities, let time pass.
+//! inject faults, create identities, inspect tokens, files and onboarded identities, let time
+//! pass.
 //! Never subject to faults.
 //!
 //! | route | body | answer |
@@ -13,6 +14,8 @@
 //! | `POST /_sim/clients` | optional `{"clientId","clientSecret","maxIdentities"}` | 201, the platform client |
 //! | `GET /_sim/tokens` | | every token, oldest first, with allocations and counters |
 //! | `GET /_sim/tokens/{id}` | | one token, or 404 |
+//! | `GET /_sim/files` | | every file's metadata, oldest first, with `ownershipToken`, `lastOwnershipClaimAt`, `contentSha256` |
+//! | `GET /_sim/files/{id}` | | one file as above plus its `content` (base64url), or 404 |
 //! | `POST /_sim/clock/advance` | `{"seconds": n}` | the simulator's new "now" |
 //! | `GET /_sim/identities` | | every identity onboarding created, with devices and datawallet version |
 //! | `GET /_sim/identities/{address}` | | one identity, or 404 |
@@ -20,6 +23,7 @@
 //! | `GET /_sim/challenges` | | every challenge kept, oldest first |
 //! | `POST /_sim/challenges` | optional `{"id","expiresAt"}` | 201, the challenge, registered as if issued |
 
+mod files;
 mod onboarding;
 
 use std::sync::Mutex;
@@ -42,6 +46,7 @@ use crate::{ADMIN_PREFIX, lock};
 
 type State = web::Data<Mutex<SimState>>;
 
+pub use files::file_json;
 pub use onboarding::identity_json;
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
@@ -65,6 +70,7 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         .route("/tokens", web::get().to(list_tokens))
         .route("/tokens/{id}", web::get().to(get_token))
         .route("/clock/advance", web::post().to(advance_clock))
+        .configure(files::configure)
         .configure(onboarding::configure);
     config.service(scope);
 }

@@ -1,18 +1,19 @@
 //! The optional state file ([`crate::SimulatorConfig::with_state_file`]): the simulator's state
-//! as one JSON document, so that tokens, allocations and logins survive a restart.
+//! as one JSON document, so that tokens, allocations, files and logins survive a restart.
 //!
-//! What is kept: tokens (content, password, failed-attempt count, allocations), platform
-//! clients (with their identity limit), configured device logins, identities created by
-//! onboarding with their devices and logins, challenges, datawallet versions and the simulated
-//! clock offset. What is not: access tokens (clients log in again), login failure counts and
+//! What is kept: tokens (content, password, failed-attempt count, allocations), files (their
+//! metadata here, their content in files of their own, see [`content`]), platform clients
+//! (with their identity limit), configured device logins, identities created by onboarding
+//! with their devices and logins, challenges, datawallet versions and the simulated clock
+//! offset. What is not: access tokens (clients log in again), login failure counts and
 //! lockouts, sync runs (a run open at a restart is gone; start a new one), queued faults.
 //!
-//! Format version 2 (all fields always present, unknown fields refused, bytes as standard
+//! Format version 3 (all fields always present, unknown fields refused, bytes as standard
 //! base64, dates RFC 3339 with full precision):
 //!
 //! ```json
 //! {
-//!   "version": 2,
+//!   "version": 3,
 //!   "clockOffsetMs": 0,
 //!   "clients": [{ "clientId": "…", "clientSecret": "…", "maxIdentities": null }],
 //!   "devices": [{ "username": "USR…", "password": "…", "address": "did:e:…", "deviceId": "DVC…" }],
@@ -29,39 +30,45 @@
 //!   "identityDevices": [{ "id": "DVC…", "username": "USR…", "password": "…", "address": "did:e:…",
 //!                         "communicationLanguage": "en", "createdAt": "…" }],
 //!   "challenges": [{ "id": "CHL…", "expiresAt": "…", "createdBy": null, "createdByDevice": null }],
-//!   "datawallets": [{ "owner": "did:e:…", "version": 1 }]
+//!   "datawallets": [{ "owner": "did:e:…", "version": 1 }],
+//!   "files": [{
+//!     "id": "FIL…", "createdAt": "…", "createdBy": "did:e:…", "createdByDevice": "DVC…",
+//!     "modifiedAt": "…", "modifiedBy": "did:e:…", "modifiedByDevice": "DVC…", "owner": "did:e:…",
+//!     "ownerSignature": "<base64>", "ownershipToken": "…", "ownershipIsLocked": false,
+//!     "lastOwnershipClaimAt": null, "cipherSize": 133, "cipherHash": "<base64>", "expiresAt": "…",
+//!     "encryptedProperties": "<base64>", "contentSha256": "<hex>", "sequence": 1
+//!   }]
 //! }
 //! ```
 //!
 //! `devices` are the configured logins; `identityDevices` those onboarding created, each
-//! referring to its identity by `address`.
+//! referring to its identity by `address`. A file's bytes are in
+//! `<state file stem>.content/files/<FIL…>` ([`content`]), `cipherSize` and `contentSha256`
+//! telling what they must be.
 //!
 //! Versions: the reader takes this version and every older one, upgrading an older document in
 //! memory one step at a time (one function per step, in `UPGRADES`) before reading it; the
 //! next write stores the current version only. A newer version is refused, naming it, so an
 //! older build never drops what it does not understand. Version 1 (tokens, clients, devices)
-//! becomes 2 by giving every client `"maxIdentities": null` and adding the four new arrays,
-//! empty.
+//! becomes 2 by giving every client `"maxIdentities": null` and adding the four onboarding
+//! arrays, empty; version 2 becomes 3 by adding `"files": []`.
 //!
-//! Growing the format (files next): each new kind of record gets a top-level array of flat
-//! records that refer to others by id or address, in a new version whose step adds the array
-//! (empty, or derived from what the old version holds). Large bytes, such as a file's content,
-//! stay out of this JSON, which is rewritten whole on every change: each goes into a file of its
-//! own in a directory next to the state file, named after it (`backbone-sim.json` →
-//! `backbone-sim.content/files/<FIL…>`), written (temporary file, fsync, rename) before the JSON
-//! that refers to it, and deleted only after a JSON that no longer refers to it is on disk; the
-//! record keeps its size and SHA-256, so a missing or damaged content file is found on load.
-//! Nothing uses that directory yet.
+//! Growing the format: each new kind of record gets a top-level array of flat records that
+//! refer to others by id or address, in a new version whose step adds the array (empty, or
+//! derived from what the old version holds). Large bytes stay out of this JSON, which is
+//! rewritten whole on every change, as file contents do.
 //!
 //! Durability: every change is written as a whole new file (`<file>.tmp`, fsync, rename over
 //! `<file>`, fsync of the directory) before the request that made it is answered, so an
 //! acknowledged change survives a crash and a reader never sees a half-written file. Snapshots
 //! are taken under the state lock and numbered; the write happens outside it, and a snapshot
 //! older than one already on disk is skipped (the newer one contains its change). The file holds
-//! secrets (passwords, client secrets) and is created readable by its owner only (Unix).
+//! secrets (passwords, client secrets, ownership tokens) and is created readable by its owner
+//! only (Unix).
 //!
 //! One simulator per file: two running on the same file overwrite each other's changes.
 
+pub mod content;
 mod records;
 
 use std::fs::{self, OpenOptions};
@@ -72,16 +79,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Map, Value};
 
 use crate::state::SimState;
+use content::ContentDir;
 use records::StateRecord;
 
 /// The format version this build writes; it reads this one and every older one.
-pub const FORMAT_VERSION: u64 = 2;
+pub const FORMAT_VERSION: u64 = 3;
 
 /// The state file of one running simulator.
 #[derive(Debug)]
 pub(crate) struct StateFile {
     path: PathBuf,
     tmp: PathBuf,
+    /// Where the files' contents go.
+    contents: Arc<ContentDir>,
     /// The revision of the snapshot on disk.
     written: Mutex<u64>,
 }
@@ -117,6 +127,7 @@ impl StateFile {
         let mut tmp = path.clone().into_os_string();
         tmp.push(".tmp");
         Self {
+            contents: Arc::new(ContentDir::for_state_file(&path)),
             path,
             tmp: PathBuf::from(tmp),
             written: Mutex::new(0),
@@ -125,6 +136,10 @@ impl StateFile {
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub(crate) fn contents(&self) -> &Arc<ContentDir> {
+        &self.contents
     }
 
     /// Snapshot `state` as `revision` (taken under the state lock, revisions increasing).
@@ -167,6 +182,7 @@ impl StateFile {
         };
         let record = parse(&bytes).map_err(invalid)?;
         record.restore_into(state).map_err(invalid)?;
+        self.contents.check(&state.files.all()).map_err(invalid)?;
         Ok(true)
     }
 
@@ -257,7 +273,7 @@ type Upgrade = fn(Map<String, Value>) -> Result<Map<String, Value>, String>;
 
 /// `UPGRADES[n - 1]` upgrades version `n` to `n + 1`. The length ties the table to
 /// [`FORMAT_VERSION`]: raising the version without adding its step does not compile.
-const UPGRADES: [Upgrade; FORMAT_VERSION as usize - 1] = [add_onboarding];
+const UPGRADES: [Upgrade; FORMAT_VERSION as usize - 1] = [add_onboarding, add_files];
 
 /// 1 → 2: clients get an identity limit (none, as before), and the records onboarding creates
 /// get their arrays, empty since version 1 had no onboarding.
@@ -274,6 +290,13 @@ fn add_onboarding(mut document: Map<String, Value>) -> Result<Map<String, Value>
     for array in ["identities", "identityDevices", "challenges", "datawallets"] {
         document.insert(array.to_owned(), Value::Array(Vec::new()));
     }
+    Ok(document)
+}
+
+/// 2 → 3: files get their array, empty since version 2 had no files (and so no content
+/// directory either).
+fn add_files(mut document: Map<String, Value>) -> Result<Map<String, Value>, String> {
+    document.insert("files".to_owned(), Value::Array(Vec::new()));
     Ok(document)
 }
 
@@ -400,11 +423,35 @@ mod tests {
             .expect("finalized");
     }
 
+    /// A file as an upload leaves it: its content in the content directory, then its metadata.
+    fn upload(state: &mut SimState, file: &StateFile, content: &[u8]) -> crate::ids::FileId {
+        use crate::state::files::NewFile;
+        let caller = Caller {
+            address: crate::ids::IdentityAddress::random("localhost").expect("address"),
+            device_id: crate::ids::DeviceId::random(),
+        };
+        let id = state.files.unused_id();
+        file.contents()
+            .write(&id, content)
+            .expect("content written");
+        let now = state.now();
+        let new = NewFile {
+            content: bytes::Bytes::copy_from_slice(content),
+            cipher_hash: vec![1; 64],
+            owner_signature: vec![2; 100],
+            encrypted_properties: vec![3; 300],
+            expires_at: now + Duration::days(1),
+        };
+        state.files.create(id.clone(), new, &caller, now, false);
+        id
+    }
+
     #[test]
     fn a_snapshot_restores_the_same_state() {
         let path = temp_path("state.json");
         let file = Arc::new(StateFile::new(path.clone()));
-        let original = populated();
+        let mut original = populated();
+        upload(&mut original, &file, b"content");
         file.snapshot(&original, 1).write().expect("written");
 
         let mut restored = new_state();
@@ -423,8 +470,58 @@ mod tests {
             original.sync_runs.datawallets()
         );
         assert_eq!(restored.identities.len(), 1);
+        assert_eq!(restored.files.all(), original.files.all());
+        assert_eq!(restored.files.len(), 1);
         assert_eq!(restored.clock_offset, original.clock_offset);
         assert!(!file.tmp.exists(), "no temporary file left behind");
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn a_missing_or_damaged_content_file_stops_the_load() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        let mut state = populated();
+        let id = upload(&mut state, &file, b"content");
+        file.snapshot(&state, 1).write().expect("written");
+        let content = file.contents().path().join(id.as_str());
+
+        fs::write(&content, b"CONTENT").expect("damaged");
+        let message = file
+            .load_into(&mut new_state())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            message.contains(&format!("the content of file {id}")),
+            "{message}"
+        );
+        assert!(message.contains("is damaged"), "{message}");
+
+        fs::remove_file(&content).expect("removed");
+        let message = file
+            .load_into(&mut new_state())
+            .expect_err("refused")
+            .to_string();
+        assert!(message.contains("cannot be read"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        let _ = fs::remove_dir_all(path.parent().expect("dir"));
+    }
+
+    #[test]
+    fn a_version_2_file_reads_with_no_files() {
+        let path = temp_path("state.json");
+        let file = Arc::new(StateFile::new(path.clone()));
+        file.snapshot(&populated(), 1).write().expect("written");
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("JSON");
+        let document = value.as_object_mut().expect("object");
+        document.remove("files");
+        document.insert("version".to_owned(), 2.into());
+        fs::write(&path, value.to_string()).expect("written");
+        let mut state = new_state();
+        assert!(file.load_into(&mut state).expect("loads"));
+        assert!(state.files.is_empty());
+        assert_eq!(state.tokens.len(), 2);
         let _ = fs::remove_dir_all(path.parent().expect("dir"));
     }
 
@@ -478,7 +575,7 @@ mod tests {
                 "corrupt (not valid JSON",
             ),
             ("{\"tokens\":[]}", "no \"version\""),
-            ("{\"version\":3}", "unknown format version 3"),
+            ("{\"version\":4}", "unknown format version 4"),
             ("{\"version\":\"1\"}", "unknown format version \"1\""),
             (
                 "{\"version\":1,\"clockOffsetMs\":0,\"clients\":[],\"devices\":[],\"tokens\":[{\"id\":\"nope\"}]}",

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::FORMAT_VERSION;
 use crate::config::{PlatformClient, SeededDevice};
-use crate::ids::{ChallengeId, DeviceId, DeviceUsername, IdentityAddress, TokenId};
+use crate::ids::{ChallengeId, DeviceId, DeviceUsername, FileId, IdentityAddress, TokenId};
 use crate::state::challenges::Challenge;
+use crate::state::files::{FileMetadata, OwnershipToken};
 use crate::state::identities::{Identity, IdentityDevice};
 use crate::state::{Allocation, SimState, Token};
 
@@ -25,6 +26,7 @@ pub(super) struct StateRecord {
     identity_devices: Vec<IdentityDeviceRecord>,
     challenges: Vec<ChallengeRecord>,
     datawallets: Vec<DatawalletRecord>,
+    files: Vec<FileRecord>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -87,6 +89,35 @@ struct ChallengeRecord {
 struct DatawalletRecord {
     owner: IdentityAddress,
     version: u16,
+}
+
+/// A file's metadata; its content is in a file of its own (`super::content`).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FileRecord {
+    id: FileId,
+    created_at: DateTime<Utc>,
+    created_by: IdentityAddress,
+    created_by_device: DeviceId,
+    modified_at: DateTime<Utc>,
+    modified_by: IdentityAddress,
+    modified_by_device: DeviceId,
+    owner: IdentityAddress,
+    #[serde(with = "base64_bytes")]
+    owner_signature: Vec<u8>,
+    ownership_token: String,
+    ownership_is_locked: bool,
+    last_ownership_claim_at: Option<DateTime<Utc>>,
+    cipher_size: u64,
+    #[serde(with = "base64_bytes")]
+    cipher_hash: Vec<u8>,
+    expires_at: DateTime<Utc>,
+    #[serde(with = "base64_bytes")]
+    encrypted_properties: Vec<u8>,
+    /// Lowercase hex, 64 digits.
+    #[serde(with = "hex_sha256")]
+    content_sha256: [u8; 32],
+    sequence: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -197,6 +228,7 @@ impl StateRecord {
                 .into_iter()
                 .map(|(owner, version)| DatawalletRecord { owner, version })
                 .collect(),
+            files: state.files.all().into_iter().map(FileRecord::of).collect(),
         }
     }
 
@@ -272,6 +304,9 @@ impl StateRecord {
                 .sync_runs
                 .restore_datawallet(record.owner, record.version);
         }
+        for record in self.files {
+            state.files.restore(record.into_file());
+        }
         Ok(())
     }
 
@@ -317,7 +352,61 @@ impl StateRecord {
                 return Err(twice("datawallet of", &datawallet.owner));
             }
         }
+        let mut files = HashSet::new();
+        for file in &self.files {
+            if !files.insert(&file.id) {
+                return Err(twice("file", &file.id));
+            }
+        }
         Ok(())
+    }
+}
+
+impl FileRecord {
+    fn of(file: FileMetadata) -> Self {
+        Self {
+            id: file.id,
+            created_at: file.created_at,
+            created_by: file.created_by,
+            created_by_device: file.created_by_device,
+            modified_at: file.modified_at,
+            modified_by: file.modified_by,
+            modified_by_device: file.modified_by_device,
+            owner: file.owner,
+            owner_signature: file.owner_signature,
+            ownership_token: file.ownership_token.as_str().to_owned(),
+            ownership_is_locked: file.ownership_is_locked,
+            last_ownership_claim_at: file.last_ownership_claim_at,
+            cipher_size: file.cipher_size,
+            cipher_hash: file.cipher_hash,
+            expires_at: file.expires_at,
+            encrypted_properties: file.encrypted_properties,
+            content_sha256: file.content_sha256,
+            sequence: file.sequence,
+        }
+    }
+
+    fn into_file(self) -> FileMetadata {
+        FileMetadata {
+            id: self.id,
+            created_at: self.created_at,
+            created_by: self.created_by,
+            created_by_device: self.created_by_device,
+            modified_at: self.modified_at,
+            modified_by: self.modified_by,
+            modified_by_device: self.modified_by_device,
+            owner: self.owner,
+            owner_signature: self.owner_signature,
+            ownership_token: OwnershipToken::from_text(&self.ownership_token),
+            ownership_is_locked: self.ownership_is_locked,
+            last_ownership_claim_at: self.last_ownership_claim_at,
+            cipher_size: self.cipher_size,
+            cipher_hash: self.cipher_hash,
+            expires_at: self.expires_at,
+            encrypted_properties: self.encrypted_properties,
+            content_sha256: self.content_sha256,
+            sequence: self.sequence,
+        }
     }
 }
 
@@ -409,5 +498,34 @@ mod base64_bytes {
     ) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(deserializer)?;
         from_b64std(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A SHA-256 digest as 64 lowercase hex digits.
+mod hex_sha256 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        digest: &[u8; 32],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        serializer.serialize_str(&text)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<[u8; 32], D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let invalid = || serde::de::Error::custom("expected 64 hex digits");
+        if text.len() != 64 || !text.is_ascii() {
+            return Err(invalid());
+        }
+        let mut digest = [0; 32];
+        for (index, byte) in digest.iter_mut().enumerate() {
+            *byte =
+                u8::from_str_radix(&text[index * 2..index * 2 + 2], 16).map_err(|_| invalid())?;
+        }
+        Ok(digest)
     }
 }

@@ -3,7 +3,9 @@
 
 pub(crate) mod challenges;
 pub(crate) mod connect;
+pub(crate) mod files;
 pub(crate) mod identities;
+mod pagination;
 pub(crate) mod sync_runs;
 pub(crate) mod tokens;
 
@@ -21,13 +23,15 @@ use crate::lock;
 use crate::persist::PendingWrite;
 use crate::state::{Caller, SimState};
 
-/// The Backbone's limit for request bodies.
+/// The Backbone's limit for request bodies (Kestrel's `MaxRequestBodySize`): room for a file
+/// part of 10 MiB plus the other parts and the multipart framing.
 pub(crate) const MAX_BODY_BYTES: usize = 20 * 1024 * 1024;
 const OPENIDDICT_ERRORS: &str = "https://documentation.openiddict.com/errors/";
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config.service(web::resource("/api/v2/Version").route(web::get().to(version)));
     tokens::configure(config);
+    files::configure(config);
     challenges::configure(config);
     identities::configure(config);
     sync_runs::configure(config);

@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{Error, HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::pagination::Page;
 use super::{
     bearer, first_param, query_pairs, read_body, require_caller, save, unsupported_media_type,
 };
@@ -16,9 +17,6 @@ use crate::envelope::{self, ApiError, decode_query_bytes, format_date};
 use crate::lock;
 use crate::state::{Access, DeleteError, MAX_PASSWORD_BYTES, SimState, Token};
 use crate::validation::{bind_create_body, check_byte_count, validate_create};
-
-const DEFAULT_PAGE_SIZE: usize = 50;
-const MAX_PAGE_SIZE: usize = 200;
 
 type State = web::Data<Mutex<SimState>>;
 
@@ -134,13 +132,7 @@ async fn get(
 async fn list(request: HttpRequest, state: State) -> Result<HttpResponse, Error> {
     let caller = require_caller(&request, &state)?;
     let pairs = query_pairs(&request);
-    let page_size = page_param(&pairs, "pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE);
-    if page_size > MAX_PAGE_SIZE {
-        return Err(ApiError::invalid_page_size(MAX_PAGE_SIZE).into());
-    }
-    let page_number = page_param(&pairs, "pageNumber")?
-        .filter(|n| *n >= 1)
-        .unwrap_or(1);
+    let page = Page::of(&pairs)?;
     let texts: Vec<&str> = pairs
         .iter()
         .filter(|(key, _)| key.eq_ignore_ascii_case("ids"))
@@ -153,30 +145,13 @@ async fn list(request: HttpRequest, state: State) -> Result<HttpResponse, Error>
     for (index, text) in texts.iter().enumerate() {
         ids.push(TokenId::parse(text).map_err(|_| ApiError::invalid_id(&format!("ids[{index}]")))?);
     }
-    let tokens = lock(&state).tokens.list_for(&ids, &caller);
-
-    let page_size = page_size.max(1);
-    let total_records = tokens.len();
-    let total_pages = total_records.div_ceil(page_size);
-    let page: Vec<Value> = tokens
+    let tokens: Vec<Value> = lock(&state)
+        .tokens
+        .list_for(&ids, &caller)
         .iter()
-        .skip((page_number - 1).saturating_mul(page_size))
-        .take(page_size)
         .map(token_dto)
         .collect();
-    // The Backbone adds pagination data only when there is more than one page.
-    if total_pages <= 1 {
-        return Ok(envelope::result(StatusCode::OK, page));
-    }
-    Ok(HttpResponse::Ok().json(json!({
-        "result": page,
-        "pagination": {
-            "pageNumber": page_number,
-            "pageSize": page_size,
-            "totalPages": total_pages,
-            "totalRecords": total_records,
-        }
-    })))
+    Ok(page.respond(&tokens))
 }
 
 async fn delete(
@@ -204,16 +179,5 @@ async fn delete(
         }
         Err(DeleteError::NotFound) => Err(ApiError::token_not_found().into()),
         Err(DeleteError::Forbidden) => Err(ApiError::forbidden().into()),
-    }
-}
-
-fn page_param(pairs: &[(String, String)], name: &str) -> Result<Option<usize>, ApiError> {
-    match first_param(pairs, name).filter(|text| !text.is_empty()) {
-        None => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| {
-            ApiError::cannot_be_parsed(format!(
-                "'{name}': The value '{text}' is not valid for {name}."
-            ))
-        }),
     }
 }

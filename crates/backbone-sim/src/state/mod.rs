@@ -1,8 +1,9 @@
-//! The in-memory Backbone: tokens, challenges, identities and sync runs, and the rules that
-//! decide what each request may do with them. Plain data and functions, no HTTP, so every rule
+//! The in-memory Backbone: tokens, files, challenges, identities and sync runs, and the rules
+//! that decide what each request may do with them. Plain data and functions, no HTTP, so every rule
 //! is unit-tested here.
 
 pub mod challenges;
+pub mod files;
 pub mod identities;
 pub mod sync_runs;
 mod tokens;
@@ -19,8 +20,10 @@ pub use tokens::{
 use crate::auth::Accounts;
 use crate::config::{DEFAULT_DID_DOMAIN, PasswordPolicy};
 use crate::ids::{DeviceId, IdentityAddress};
+use crate::persist::content::ContentDir;
 use crate::persist::{PendingWrite, StateFile};
 use challenges::ChallengeStore;
+use files::FileStore;
 use identities::IdentityStore;
 use sync_runs::SyncRunStore;
 
@@ -52,6 +55,7 @@ impl Default for Rules {
 #[derive(Debug)]
 pub struct SimState {
     pub tokens: TokenStore,
+    pub files: FileStore,
     pub accounts: Accounts,
     pub challenges: ChallengeStore,
     pub identities: IdentityStore,
@@ -69,6 +73,7 @@ impl SimState {
     pub fn new(accounts: Accounts) -> Self {
         Self {
             tokens: TokenStore::default(),
+            files: FileStore::default(),
             accounts,
             challenges: ChallengeStore::default(),
             identities: IdentityStore::default(),
@@ -83,6 +88,13 @@ impl SimState {
     /// From now on, [`Self::persist`] snapshots for `file`.
     pub(crate) fn attach_state_file(&mut self, file: Arc<StateFile>) {
         self.state_file = Some(file);
+    }
+
+    /// Where file contents go: next to the state file, or `None` to keep them in memory.
+    pub(crate) fn content_dir(&self) -> Option<Arc<ContentDir>> {
+        self.state_file
+            .as_ref()
+            .map(|file| Arc::clone(file.contents()))
     }
 
     /// After a change worth keeping: a snapshot to write before the change is acknowledged, or

@@ -42,7 +42,7 @@ fn anonymous_body(password: Option<&[u8]>) -> Value {
 fn stored_token_ids(path: &Path) -> Vec<String> {
     let file: Value =
         serde_json::from_slice(&std::fs::read(path).expect("state file exists")).expect("JSON");
-    assert_eq!(file["version"], 2);
+    assert_eq!(file["version"], backbone_sim::persist::FORMAT_VERSION);
     file["tokens"]
         .as_array()
         .expect("tokens")
@@ -312,8 +312,8 @@ async fn a_corrupt_state_file_stops_the_start_and_is_left_alone() {
             "corrupt",
         ),
         (
-            "{\"version\":3,\"whatever\":true}",
-            "unknown format version 3",
+            "{\"version\":4,\"whatever\":true}",
+            "unknown format version 4",
         ),
     ];
     for (content, expected) in cases {
@@ -437,7 +437,7 @@ async fn onboarded_identities_their_logins_challenges_and_datawallets_survive_a_
 
     let file: Value =
         serde_json::from_slice(&std::fs::read(&path).expect("state file")).expect("JSON");
-    assert_eq!(file["version"], 2);
+    assert_eq!(file["version"], backbone_sim::persist::FORMAT_VERSION);
     assert_eq!(file["identities"][0]["address"], created["address"]);
     assert_eq!(file["identityDevices"][0]["password"], STRONG_PASSWORD);
     assert_eq!(file["datawallets"][0]["version"], 1);
