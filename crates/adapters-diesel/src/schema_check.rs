@@ -115,20 +115,22 @@ macro_rules! tuple_columns {
     };
 }
 
-// Diesel's tables have at most 16 columns without its `32-column-tables` feature.
-tuple_columns!(A);
-tuple_columns!(A, B);
-tuple_columns!(A, B, C);
-tuple_columns!(A, B, C, D);
-tuple_columns!(A, B, C, D, E);
-tuple_columns!(A, B, C, D, E, F);
-tuple_columns!(A, B, C, D, E, F, G);
-tuple_columns!(A, B, C, D, E, F, G, H);
-tuple_columns!(A, B, C, D, E, F, G, H, I);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L, M);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
-tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
+/// [`Columns`] for every tuple of one up to 32 columns, diesel's limit with its
+/// `32-column-tables` feature (`files` has more than the default 16).
+macro_rules! tuple_columns_up_to {
+    (@done [$($done:ident),+]) => {
+        tuple_columns!($($done),+);
+    };
+    (@done [$($done:ident),+] $next:ident $(, $rest:ident)*) => {
+        tuple_columns!($($done),+);
+        tuple_columns_up_to!(@done [$($done,)+ $next] $($rest),*);
+    };
+    ($first:ident $(, $rest:ident)*) => {
+        tuple_columns_up_to!(@done [$first] $($rest),*);
+    };
+}
+
+tuple_columns_up_to!(
+    C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, C14, C15, C16, C17, C18, C19, C20, C21,
+    C22, C23, C24, C25, C26, C27, C28, C29, C30, C31, C32
+);
