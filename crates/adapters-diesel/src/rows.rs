@@ -39,18 +39,21 @@ pub fn corrupt(id: &str, column: &str, reason: impl fmt::Display) -> RepositoryE
     }
 }
 
+/// A stored column of exactly `N` bytes (a key, a digest), read back for record `id`.
+fn fixed_bytes<const N: usize>(
+    id: &str,
+    column: &str,
+    bytes: Vec<u8>,
+) -> Result<[u8; N], RepositoryError> {
+    let length = bytes.len();
+    <[u8; N]>::try_from(bytes)
+        .map_err(|_| corrupt(id, column, format_args!("{length} bytes instead of {N}")))
+}
+
 /// A stored 32-byte key column, read back for record `id`.
 fn secret_key(id: &str, bytes: Vec<u8>) -> Result<SecretKey, RepositoryError> {
-    let length = bytes.len();
-    <[u8; domain::crypto::SECRET_KEY_LEN]>::try_from(bytes)
+    fixed_bytes::<{ domain::crypto::SECRET_KEY_LEN }>(id, "secret_key", bytes)
         .map(SecretKey::from_bytes)
-        .map_err(|_| {
-            corrupt(
-                id,
-                "secret_key",
-                format_args!("{length} bytes instead of 32"),
-            )
-        })
 }
 
 #[cfg(test)]

@@ -27,6 +27,11 @@ diesel::table! {
         ownership_token -> Nullable<Text>,
         ownership_is_locked -> Bool,
         is_own -> Bool,
+        // `FileContent`: all four set or all NULL (a CHECK on both engines).
+        cipher_key -> Nullable<Binary>,
+        cipher_hash -> Nullable<Binary>,
+        plaintext_hash -> Nullable<Binary>,
+        owner_signature -> Nullable<Text>,
     }
 }
 

@@ -130,6 +130,17 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("cannot count the rows of {table}: {e}"))
     }
 
+    /// Reverts the newest applied migration, running its `down.sql`; returns its version.
+    ///
+    /// # Panics
+    /// If no migration is applied or the `down.sql` fails.
+    pub fn revert_last_migration(&self) -> String {
+        self.connect()
+            .revert_last_migration(MIGRATIONS)
+            .unwrap_or_else(|e| panic!("reverting the last migration failed: {e}"))
+            .to_string()
+    }
+
     /// Reverts every applied migration, newest first, running each `down.sql`; returns the
     /// reverted versions.
     ///

@@ -1,15 +1,18 @@
-//! [`FileRow`]: a `files` row and its checked conversion to and from a [`File`].
+//! [`FileRow`]: a `files` row and its checked conversion to and from a [`File`], its content
+//! in four nullable columns that are set together or not at all.
 
 use application::ports::RepositoryError;
 use chrono::{DateTime, Utc};
 use diesel::{Insertable, Queryable, Selectable};
-use domain::{DeviceId, File, FileId, IdentityAddress};
+use domain::crypto::SECRET_KEY_LEN;
+use domain::file::FILE_HASH_LEN;
+use domain::{DeviceId, File, FileContent, FileHash, FileId, IdentityAddress, SecretKey};
 
-use super::{corrupt, secret_key, stored_instant};
+use super::{corrupt, fixed_bytes, secret_key, stored_instant};
 use crate::schema::files;
 use crate::sql_types::Decoded;
 
-/// A `files` row.
+/// A `files` row; the four content columns are set together or not at all.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(
     table_name = files,
@@ -33,6 +36,10 @@ pub struct FileRow {
     pub ownership_token: Option<String>,
     pub ownership_is_locked: bool,
     pub is_own: bool,
+    pub cipher_key: Option<Vec<u8>>,
+    pub cipher_hash: Option<Vec<u8>>,
+    pub plaintext_hash: Option<Vec<u8>>,
+    pub owner_signature: Option<String>,
 }
 
 /// A size beyond `bigint`: 8 EiB, not a real File, but not silently wrapped either.
@@ -49,6 +56,7 @@ impl FileRow {
         let filesize = i64::try_from(file.filesize).map_err(|_| {
             RepositoryError::Unexpected(Box::new(FileSizeOutOfRange(file.filesize)))
         })?;
+        let content = file.content.as_ref();
         Ok(Self {
             id: file.id.to_string(),
             secret_key: file.secret_key.as_bytes().to_vec(),
@@ -66,6 +74,10 @@ impl FileRow {
             ownership_token: file.ownership_token.clone(),
             ownership_is_locked: file.ownership_is_locked,
             is_own: file.is_own,
+            cipher_key: content.map(|c| c.cipher_key.as_bytes().to_vec()),
+            cipher_hash: content.map(|c| c.cipher_hash.as_bytes().to_vec()),
+            plaintext_hash: content.map(|c| c.plaintext_hash.as_bytes().to_vec()),
+            owner_signature: content.map(|c| c.owner_signature.clone()),
         })
     }
 
@@ -94,7 +106,61 @@ impl FileRow {
             ownership_token: self.ownership_token,
             ownership_is_locked: self.ownership_is_locked,
             is_own: self.is_own,
-            content: None,
+            content: content(
+                &id,
+                self.cipher_key,
+                self.cipher_hash,
+                self.plaintext_hash,
+                self.owner_signature,
+            )?,
         })
     }
+}
+
+/// The content columns of record `id`: all NULL is a File stored without content (as every File
+/// before uploads existed), all set its [`FileContent`], anything else corrupt, naming the first
+/// NULL column.
+fn content(
+    id: &str,
+    cipher_key: Option<Vec<u8>>,
+    cipher_hash: Option<Vec<u8>>,
+    plaintext_hash: Option<Vec<u8>>,
+    owner_signature: Option<String>,
+) -> Result<Option<FileContent>, RepositoryError> {
+    match (cipher_key, cipher_hash, plaintext_hash, owner_signature) {
+        (None, None, None, None) => Ok(None),
+        (Some(cipher_key), Some(cipher_hash), Some(plaintext_hash), Some(owner_signature)) => {
+            Ok(Some(FileContent {
+                cipher_key: SecretKey::from_bytes(fixed_bytes::<SECRET_KEY_LEN>(
+                    id,
+                    "cipher_key",
+                    cipher_key,
+                )?),
+                cipher_hash: file_hash(id, "cipher_hash", cipher_hash)?,
+                plaintext_hash: file_hash(id, "plaintext_hash", plaintext_hash)?,
+                owner_signature,
+            }))
+        }
+        (cipher_key, cipher_hash, plaintext_hash, owner_signature) => {
+            let null = [
+                (cipher_key.is_none(), "cipher_key"),
+                (cipher_hash.is_none(), "cipher_hash"),
+                (plaintext_hash.is_none(), "plaintext_hash"),
+                (owner_signature.is_none(), "owner_signature"),
+            ];
+            let first_null = null
+                .into_iter()
+                .find_map(|(is_null, column)| is_null.then_some(column))
+                .unwrap_or("cipher_key");
+            Err(corrupt(
+                id,
+                first_null,
+                "NULL while other content columns are set",
+            ))
+        }
+    }
+}
+
+fn file_hash(id: &str, column: &str, bytes: Vec<u8>) -> Result<FileHash, RepositoryError> {
+    fixed_bytes::<FILE_HASH_LEN>(id, column, bytes).map(FileHash::from_bytes)
 }

@@ -2,8 +2,8 @@ use application::ports::RepositoryError;
 use chrono::{TimeZone, Utc};
 use domain::password::SALT_LEN;
 use domain::{
-    DeviceId, File, FileId, IdentityAddress, PasswordLocationIndicator, PasswordProtection,
-    PasswordType, SecretKey, Token, TokenContentFile, TokenId,
+    DeviceId, File, FileContent, FileHash, FileId, IdentityAddress, PasswordLocationIndicator,
+    PasswordProtection, PasswordType, SecretKey, Token, TokenContentFile, TokenId,
 };
 
 use super::{FileRow, TokenRow};
@@ -33,6 +33,20 @@ fn file() -> File {
         ownership_is_locked: false,
         is_own: true,
         content: None,
+    }
+}
+
+fn file_with_content() -> File {
+    File {
+        content: Some(FileContent {
+            cipher_key: SecretKey::from_bytes([5; 32]),
+            cipher_hash: FileHash::from_bytes([6; 64]),
+            plaintext_hash: FileHash::from_bytes([7; 64]),
+            owner_signature: "c2lnbmF0dXJl".to_owned(),
+        }),
+        created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+        expires_at: Utc.timestamp_opt(1_800_000_000, 0).unwrap(),
+        ..file()
     }
 }
 
@@ -120,6 +134,75 @@ fn file_columns_that_are_no_valid_values_are_corrupt() {
                 ..record
             },
             "created_by_device",
+        ),
+    ];
+    for (record, column) in cases {
+        assert_eq!(corrupt_column(record.into_domain().unwrap_err()), column);
+    }
+}
+
+#[test]
+fn a_file_with_content_and_one_without_read_back_unchanged() {
+    for file in [
+        file_with_content(),
+        File {
+            content: None,
+            ..file_with_content()
+        },
+    ] {
+        let record = FileRow::from_domain(&file).unwrap();
+        assert_eq!(record.into_domain().unwrap(), file);
+    }
+}
+
+#[test]
+fn content_columns_that_are_no_valid_content_are_corrupt() {
+    let record = FileRow::from_domain(&file_with_content()).unwrap();
+    let cases = [
+        (
+            FileRow {
+                cipher_key: None,
+                ..record.clone()
+            },
+            "cipher_key",
+        ),
+        (
+            FileRow {
+                plaintext_hash: None,
+                owner_signature: None,
+                ..record.clone()
+            },
+            "plaintext_hash",
+        ),
+        (
+            FileRow {
+                cipher_key: None,
+                cipher_hash: None,
+                plaintext_hash: None,
+                ..record.clone()
+            },
+            "cipher_key",
+        ),
+        (
+            FileRow {
+                cipher_key: Some(vec![0; 33]),
+                ..record.clone()
+            },
+            "cipher_key",
+        ),
+        (
+            FileRow {
+                cipher_hash: Some(vec![0; 63]),
+                ..record.clone()
+            },
+            "cipher_hash",
+        ),
+        (
+            FileRow {
+                plaintext_hash: Some(Vec::new()),
+                ..record
+            },
+            "plaintext_hash",
         ),
     ];
     for (record, column) in cases {

@@ -6,4 +6,5 @@
 
 mod availability;
 mod contract;
+mod file_content;
 mod migrations;

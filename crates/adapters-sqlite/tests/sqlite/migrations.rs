@@ -54,7 +54,7 @@ async fn every_migration_reverts_cleanly_and_applies_again() {
     )
     .await;
 
-    assert_eq!(applied.len(), 3);
+    assert_eq!(applied.len(), 4);
 }
 
 #[test]
@@ -66,7 +66,12 @@ fn the_migrations_carry_the_versions_of_the_postgresql_ones() {
             .unwrap();
     assert_eq!(
         versions,
-        ["20251127100000", "20251127100100", "20261203100000"]
+        [
+            "20251127100000",
+            "20251127100100",
+            "20261203100000",
+            "20261203110000"
+        ]
     );
 }
 
@@ -104,6 +109,16 @@ fn values_of_the_wrong_type_or_shape_are_refused() {
         (
             "UPDATE files SET owner = NULL",
             "NOT NULL constraint failed",
+        ),
+        (
+            "UPDATE files SET cipher_key = 'thirty-two characters, no blob!', \
+             cipher_hash = zeroblob(64), plaintext_hash = zeroblob(64), owner_signature = 's'",
+            "cannot store TEXT value in BLOB column",
+        ),
+        (
+            "UPDATE files SET cipher_key = zeroblob(32), cipher_hash = zeroblob(64), \
+             plaintext_hash = zeroblob(64), owner_signature = zeroblob(1)",
+            "cannot store BLOB value in TEXT column",
         ),
     ];
     for (statement, expected) in refused {
