@@ -3,8 +3,8 @@
 use application::ports::{IdentitySecrets, OnboardedDevice, StoredIdentity};
 use chrono::{DateTime, Utc};
 use domain::{
-    DeviceId, DevicePassword, DeviceUsername, File, FileId, IdentityAddress, SecretKey,
-    SignaturePublicKey, Token, TokenContentFile, TokenId,
+    DeviceId, DevicePassword, DeviceUsername, File, FileContent, FileHash, FileId, IdentityAddress,
+    SecretKey, SignaturePublicKey, Token, TokenContentFile, TokenId,
 };
 
 pub fn address(body: &str) -> IdentityAddress {
@@ -29,7 +29,19 @@ pub fn token_id(random_part: &str) -> TokenId {
     TokenId::from_random_part(random_part).expect("a valid fixture")
 }
 
-/// A File with every optional field set; timestamps keep microseconds, as every engine does.
+/// Content whose key and two digests all differ from each other and from every other key of the
+/// fixtures, so a column read back into the wrong field shows.
+pub fn file_content() -> FileContent {
+    FileContent {
+        cipher_key: key(0x40),
+        cipher_hash: FileHash::from_bytes(std::array::from_fn(|i| 0x80 ^ i as u8)),
+        plaintext_hash: FileHash::from_bytes(std::array::from_fn(|i| 0xFF - i as u8)),
+        owner_signature: "eyJzaWciOiJvd25lci1zaWduYXR1cmUiLCJhbGciOjF9".to_owned(),
+    }
+}
+
+/// A File with every optional field set, its content too; timestamps keep microseconds, as
+/// every engine does.
 pub fn full_file(id: &str) -> File {
     File {
         id: file_id(id),
@@ -49,7 +61,7 @@ pub fn full_file(id: &str) -> File {
         ownership_token: Some("OWNERSHIPTOKEN123".to_owned()),
         ownership_is_locked: true,
         is_own: true,
-        content: None,
+        content: Some(file_content()),
     }
 }
 

@@ -150,6 +150,18 @@ impl<D: BackDoor> Store for EngineStore<D> {
                  NULL, datawallet_initialized, updated_at FROM identity"
             ),
             Tamper::ClearDeviceUsername => "UPDATE identity SET device_username = NULL".to_owned(),
+            Tamper::ClearFileContentColumn { id, column } => format!(
+                "UPDATE files SET {} = NULL WHERE id = '{id}'",
+                column.name()
+            ),
+            Tamper::SetOnlyTheOwnerSignature { id } => {
+                format!("UPDATE files SET owner_signature = 'signature' WHERE id = '{id}'")
+            }
+            // `substr` cuts bytea (PostgreSQL) and BLOB (SQLite) alike, keeping the type.
+            Tamper::ShortenFileContentColumn { id, column } => format!(
+                "UPDATE files SET {0} = substr({0}, 1, length({0}) - 1) WHERE id = '{id}'",
+                column.name()
+            ),
         };
         self.database.execute(&sql)
     }
@@ -172,6 +184,47 @@ pub enum Tamper<'a> {
     CopyIdentityToAddress { address: &'a str },
     /// Sets `device_username` to NULL, leaving the other device columns alone.
     ClearDeviceUsername,
+    /// Sets `column` of File `id` to NULL, leaving the other content columns alone.
+    ClearFileContentColumn {
+        id: &'a str,
+        column: FileContentColumn,
+    },
+    /// Sets `owner_signature` of File `id` to `signature`, leaving the other content columns
+    /// alone.
+    SetOnlyTheOwnerSignature { id: &'a str },
+    /// Drops the last byte of `column` (a binary one) of File `id`.
+    ShortenFileContentColumn {
+        id: &'a str,
+        column: FileContentColumn,
+    },
+}
+
+/// The four `files` columns holding a File's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileContentColumn {
+    CipherKey,
+    CipherHash,
+    PlaintextHash,
+    OwnerSignature,
+}
+
+impl FileContentColumn {
+    pub const ALL: [Self; 4] = [
+        Self::CipherKey,
+        Self::CipherHash,
+        Self::PlaintextHash,
+        Self::OwnerSignature,
+    ];
+
+    /// The column's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CipherKey => "cipher_key",
+            Self::CipherHash => "cipher_hash",
+            Self::PlaintextHash => "plaintext_hash",
+            Self::OwnerSignature => "owner_signature",
+        }
+    }
 }
 
 /// Expands every check of the contract into a `#[tokio::test]` of the calling module, each
@@ -192,11 +245,13 @@ macro_rules! __contract {
         $crate::__contract! { @expand [$($mode)*]
             a_file_with_every_field_set_reads_back_unchanged,
             a_file_with_its_optional_fields_empty_reads_back_unchanged,
+            a_file_without_content_reads_back_without_content,
             file_instants_keep_microseconds_and_drop_finer_digits,
             file_instants_far_from_now_read_back_unchanged,
             a_second_file_with_the_same_id_is_a_duplicate_and_changes_nothing,
             a_missing_file_is_none,
             a_row_that_is_no_valid_file_is_corrupt,
+            the_database_refuses_partly_set_or_misshapen_file_content,
             a_token_without_password_reads_back_unchanged,
             a_token_for_one_identity_reads_back_unchanged,
             a_password_protected_token_reads_back_unchanged,
@@ -262,6 +317,6 @@ mod tests {
         let listed: BTreeSet<&str> = listed.iter().copied().collect();
 
         assert_eq!(listed, defined_checks());
-        assert!(listed.len() >= 32);
+        assert!(listed.len() >= 34);
     }
 }

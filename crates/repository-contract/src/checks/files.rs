@@ -1,10 +1,11 @@
-//! `FileRepository`: round trips, duplicates, missing and corrupt rows.
+//! `FileRepository`: round trips (with content and without), duplicates, missing and corrupt
+//! rows, content the database refuses.
 
 use application::ports::RepositoryError;
 use domain::File;
 
 use crate::fixtures::{bare_file, file_id, full_file, time};
-use crate::{Store, Tamper};
+use crate::{FileContentColumn, Store, Tamper};
 
 async fn assert_round_trip(store: &dyn Store, file: File) {
     let files = store.files();
@@ -17,8 +18,18 @@ async fn assert_round_trip(store: &dyn Store, file: File) {
     );
 }
 
+/// Its content too: the content key, both digests and the owner signature.
 pub async fn a_file_with_every_field_set_reads_back_unchanged(store: &dyn Store) {
     assert_round_trip(store, full_file("FULLAAAAAAAAAAAAA")).await;
+}
+
+/// As Files stored before uploads existed (the demo Files): every other field set.
+pub async fn a_file_without_content_reads_back_without_content(store: &dyn Store) {
+    let file = File {
+        content: None,
+        ..full_file("NOCONTENTAAAAAAAA")
+    };
+    assert_round_trip(store, file).await;
 }
 
 pub async fn a_file_with_its_optional_fields_empty_reads_back_unchanged(store: &dyn Store) {
@@ -114,4 +125,54 @@ pub async fn a_row_that_is_no_valid_file_is_corrupt(store: &dyn Store) {
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
+}
+
+/// A File's content is complete or absent, its key 32 bytes and its digests 64, whoever writes.
+pub async fn the_database_refuses_partly_set_or_misshapen_file_content(store: &dyn Store) {
+    let files = store.files();
+    let with = full_file("CONTENTAAAAAAAAAA");
+    let without = File {
+        content: None,
+        ..full_file("NOCONTENTAAAAAAAA")
+    };
+    files.insert_file(&with).await.expect("stored");
+    files.insert_file(&without).await.expect("stored");
+    let (with_id, without_id) = (with.id.as_str(), without.id.as_str());
+
+    for column in FileContentColumn::ALL {
+        let refused = store.tamper(Tamper::ClearFileContentColumn {
+            id: with_id,
+            column,
+        });
+        let message = refused.expect_err("content without one of its columns was stored");
+        assert!(message.contains("files_content_all_or_none"), "{message}");
+    }
+    let refused = store.tamper(Tamper::SetOnlyTheOwnerSignature { id: without_id });
+    let message = refused.expect_err("an owner signature without key and digests was stored");
+    assert!(message.contains("files_content_all_or_none"), "{message}");
+    for column in [
+        FileContentColumn::CipherKey,
+        FileContentColumn::CipherHash,
+        FileContentColumn::PlaintextHash,
+    ] {
+        let refused = store.tamper(Tamper::ShortenFileContentColumn {
+            id: with_id,
+            column,
+        });
+        let message = refused.expect_err("a key or digest one byte short was stored");
+        assert!(
+            message.contains(column.name()) && message.to_lowercase().contains("check"),
+            "{column:?}: {message}"
+        );
+    }
+
+    assert_eq!(
+        files.find_file(&with.id).await.expect("read back"),
+        Some(with)
+    );
+    assert_eq!(
+        files.find_file(&without.id).await.expect("read back"),
+        Some(without)
+    );
+    assert_eq!(store.row_count("files"), 2);
 }
