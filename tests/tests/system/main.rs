@@ -11,4 +11,5 @@ mod no_lost_tokens;
 mod onboarding;
 mod openapi;
 mod qr_codes;
+mod upload_file;
 mod validation;

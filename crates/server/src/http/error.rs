@@ -6,8 +6,10 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
+use application::Withdrawal;
+use application::files::upload_own::UploadOwnFileError;
 use application::ports::{BackboneError, RepositoryError};
-use application::tokens::create_for_file::{CreateTokenForFileError, Withdrawal};
+use application::tokens::create_for_file::CreateTokenForFileError;
 
 use super::envelope::{Failure, new_error_id};
 
@@ -23,6 +25,7 @@ pub const UNAUTHORIZED: &str = "error.connector.unauthorized";
 pub const UNEXPECTED: &str = "error.connector.unexpected";
 pub const DATABASE_UNAVAILABLE: &str = "error.connector.database.unavailable";
 pub const TOKEN_NOT_STORED: &str = "error.connector.tokenNotStored";
+pub const FILE_NOT_STORED: &str = "error.connector.fileNotStored";
 pub const PASSWORD_HASHING_UNAVAILABLE: &str = "error.connector.passwordHashingUnavailable";
 pub const BACKBONE_UNAVAILABLE: &str = "error.connector.backbone.unavailable";
 pub const BACKBONE_TIMEOUT: &str = "error.connector.backbone.timeout";
@@ -181,10 +184,7 @@ impl From<CreateTokenForFileError> for ApiError {
                 source,
                 withdrawal,
             } => {
-                let status = match source {
-                    RepositoryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                    _ => StatusCode::INTERNAL_SERVER_ERROR,
-                };
+                let status = not_stored_status(&source);
                 let message = match withdrawal {
                     Withdrawal::Deleted => format!(
                         "The token could not be stored locally, so it was deleted on the Backbone again (Token {token_id}): \
@@ -199,6 +199,41 @@ impl From<CreateTokenForFileError> for ApiError {
                 Self::new(status, TOKEN_NOT_STORED, message)
             }
         }
+    }
+}
+
+impl From<UploadOwnFileError> for ApiError {
+    fn from(error: UploadOwnFileError) -> Self {
+        match error {
+            UploadOwnFileError::Validation(error) => Self::validation(error.message),
+            UploadOwnFileError::Backbone(error) => from_backbone(error, &UPLOADING_A_FILE),
+            UploadOwnFileError::NotStored {
+                file_id,
+                source,
+                withdrawal,
+            } => {
+                let message = match withdrawal {
+                    Withdrawal::Deleted => format!(
+                        "The File could not be stored locally, so it was deleted on the Backbone again (File {file_id}): \
+                         nothing was shared. Upload it again."
+                    ),
+                    Withdrawal::Failed(_) => format!(
+                        "File {file_id} was uploaded to the Backbone but could not be stored locally, and deleting it \
+                         on the Backbone failed too: it stays there until it expires, but no reference to it was given out. \
+                         Upload it again."
+                    ),
+                };
+                Self::new(not_stored_status(&source), FILE_NOT_STORED, message)
+            }
+        }
+    }
+}
+
+/// 503 when the database is down (trying again later can work), else 500.
+fn not_stored_status(source: &RepositoryError) -> StatusCode {
+    match source {
+        RepositoryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -225,6 +260,11 @@ pub struct BackboneCall {
 pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
     action: "create the token",
     outcome_unknown: "No token was stored",
+};
+
+pub const UPLOADING_A_FILE: BackboneCall = BackboneCall {
+    action: "store the File",
+    outcome_unknown: "No File was stored here",
 };
 
 /// Our honest statuses for Backbone failures (the reference answers 500 to all of them).

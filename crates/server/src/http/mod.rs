@@ -4,6 +4,7 @@ pub mod body;
 pub mod envelope;
 pub mod error;
 pub mod middleware;
+pub mod multipart;
 pub mod negotiation;
 pub mod openapi;
 pub mod qr;
@@ -14,7 +15,7 @@ pub mod wire;
 use actix_web::web;
 
 use routes::fallback::{method_not_allowed, route_does_not_exist};
-use routes::{account, docs, health, tokens};
+use routes::{account, docs, files, health, tokens};
 
 /// Registers every route; unknown paths answer 404 and wrong methods 405, in the envelope.
 /// Every route here has its `#[utoipa::path]` in `openapi::ApiDoc`; `openapi::tests` checks that
@@ -29,6 +30,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource(tokens::V7_PATH)
                 .route(web::post().to(tokens::create_token_for_file_v7))
+                .default_service(web::to(method_not_allowed("POST"))),
+        )
+        .service(
+            web::resource(files::OWN_V6_PATH)
+                .route(web::post().to(files::upload_own_file_v6))
+                .default_service(web::to(method_not_allowed("POST"))),
+        )
+        .service(
+            web::resource(files::OWN_V7_PATH)
+                .route(web::post().to(files::upload_own_file_v7))
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(

@@ -19,7 +19,7 @@ use utoipa::openapi::{OpenApi as Document, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use super::envelope::Failure;
-use super::routes::{account, docs, health, tokens};
+use super::routes::{account, docs, files, health, tokens};
 
 /// The name of the API key scheme in the document.
 pub const API_KEY_SCHEME: &str = "ApiKey";
@@ -42,6 +42,8 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
     paths(
         tokens::create_token_for_file_v6,
         tokens::create_token_for_file_v7,
+        files::upload_own_file_v6,
+        files::upload_own_file_v7,
         account::identity_info_v6,
         account::identity_info_v7,
         health::health,
@@ -52,7 +54,7 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
     components(schemas(Failure)),
     modifiers(&ApiKeyScheme, &CommonAnswers, &OptionalBodies),
     tags(
-        (name = "Files", description = "Sharing stored Files through Tokens."),
+        (name = "Files", description = "Uploading Files, and sharing stored Files through Tokens."),
         (name = "Account", description = "The identity this service acts as."),
         (name = "Monitoring", description = "Health and version."),
         (name = "Documentation", description = "This document."),

@@ -132,6 +132,55 @@ impl IntoResponses for TokenRouteErrors {
     }
 }
 
+/// Every status `POST …/Files/Own` may fail with, and why.
+const UPLOAD_ROUTE_ERRORS: [(u16, &str); 8] = [
+    (
+        400,
+        "The form is invalid (`error.runtime.validation.invalidPropertyValue`: no `file` part, a \
+         past or malformed `expiresAt`, one `tags` field or duplicate tags, content over 10 MiB \
+         or, once encrypted, over the Backbone's 10 MiB), or the Backbone refused it (its own \
+         code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        413,
+        "The form is larger than 10 MiB and 64 KiB (`error.connector.http.payloadTooLarge`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (
+        500,
+        "An unexpected failure (`error.connector.unexpected`), or the File was uploaded but \
+         could not be stored (`error.connector.fileNotStored`, naming the File).",
+    ),
+    (
+        502,
+        "The Backbone failed, answered unexpectedly, broke the connection or refused this \
+         service's credentials (`error.platform.*`, `error.connector.backbone.*`).",
+    ),
+    (
+        503,
+        "The Backbone or the database is unavailable (`error.connector.backbone.unavailable`, \
+         `error.connector.database.unavailable`, `error.connector.fileNotStored`).",
+    ),
+    (
+        504,
+        "The Backbone did not answer in time (`error.connector.backbone.timeout`).",
+    ),
+];
+
+/// The failures of `POST …/Files/Own`.
+#[derive(Debug)]
+pub struct UploadRouteErrors;
+
+impl IntoResponses for UploadRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&UPLOAD_ROUTE_ERRORS)
+    }
+}
+
 /// The one failure of other routes that need the key.
 #[derive(Debug)]
 pub struct Unauthorized;

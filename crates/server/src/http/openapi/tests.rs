@@ -342,8 +342,10 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
         [
             "/Monitoring/Version",
             "/api/core/v1/Account/IdentityInfo",
+            "/api/core/v1/Files/Own",
             "/api/core/v1/Files/{id}/Token",
             "/api/v2/Account/IdentityInfo",
+            "/api/v2/Files/Own",
             "/api/v2/Files/{id}/Token",
             "/docs",
             "/docs/json",

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod docs;
 pub mod fallback;
+pub mod files;
 pub mod health;
 pub mod tokens;

@@ -26,7 +26,9 @@ pub struct TokenDto {
     pub is_ephemeral: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A reference in both forms (Tokens and Files alike).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Reference)]
 pub struct TokenReferenceDto {
     pub truncated: String,
     pub url: String,
