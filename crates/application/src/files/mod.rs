@@ -1,0 +1,3 @@
+//! Use cases about Files.
+
+pub mod upload_own;
