@@ -105,15 +105,11 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
             tracing::info!(
                 path = %file.path().display(),
                 tokens = state.tokens.len(),
+                files = state.files.len(),
                 "state loaded"
             );
         }
         state.attach_state_file(file);
-    }
-    if let Some(dir) = state.content_dir() {
-        // What a crash between a content write and the state write can leave behind.
-        let listed = state.files.all().into_iter().map(|file| file.id).collect();
-        dir.remove_unreferenced(&listed);
     }
     // After the loaded ones, so the configured clients and devices win on conflicts.
     for client in config.clients {
@@ -127,6 +123,12 @@ pub async fn start(config: SimulatorConfig) -> io::Result<RunningSimulator> {
     let listener = TcpListener::bind(config.bind)?;
     if let Some(pending) = state.persist() {
         pending.write()?;
+    }
+    if let Some(dir) = state.content_dir() {
+        // What a crash between a content write and the state write can leave behind; only once
+        // the start can no longer be refused, like the write above.
+        let listed = state.files.all().into_iter().map(|file| file.id).collect();
+        dir.remove_unreferenced(&listed);
     }
     let shared: Shared = Arc::new(Mutex::new(state));
     let faults = Faults::new(shared.clone());

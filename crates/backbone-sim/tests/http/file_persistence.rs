@@ -92,6 +92,20 @@ async fn files_survive_a_restart_with_each_content_in_a_file_of_its_own() {
         .expect("bytes");
     assert_eq!(&content[..], &kept_content[..]);
     assert_eq!(sim.sim.file(&kept).expect("stored").content, kept_content);
+    let admin: Value = sim
+        .http
+        .get(sim.url(&format!("/_sim/files/{kept}")))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        admin["result"]["content"],
+        b64url(&kept_content),
+        "read from its file"
+    );
     let response = sim.download(Some(&uploader), &deleted).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     sim.sim.stop().await;
