@@ -5,13 +5,15 @@
 //! memory; with one, each file's bytes live in a file of their own (`crate::persist::content`)
 //! and this store only knows their size and SHA-256.
 
+mod ownership_token;
+
 use std::collections::HashMap;
-use std::fmt;
 
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
 use sha2::{Digest, Sha256};
+
+pub use ownership_token::{OWNERSHIP_TOKEN_ALPHABET, OWNERSHIP_TOKEN_LEN, OwnershipToken};
 
 use super::Caller;
 use crate::ids::{DeviceId, FileId, IdentityAddress};
@@ -20,56 +22,6 @@ use crate::ids::{DeviceId, FileId, IdentityAddress};
 pub const MAX_FILE_CONTENT_BYTES: usize = 10 * 1024 * 1024;
 /// The Backbone's housekeeping deletes files this long after they expired.
 const KEPT_AFTER_EXPIRY: Duration = Duration::days(30);
-
-/// The characters of an ownership token (`FileOwnershipToken.ALLOWED_CHARACTERS`): letters,
-/// digits and URL-significant punctuation, so it must be encoded in query strings.
-pub const OWNERSHIP_TOKEN_ALPHABET: &[u8] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*()_-+=<>?/{}[]|~";
-/// Generated tokens have exactly this many characters; valid ones at most this many.
-pub const OWNERSHIP_TOKEN_LEN: usize = 20;
-
-/// The secret whose holder may claim a file's ownership.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct OwnershipToken(String);
-
-impl OwnershipToken {
-    /// 20 characters drawn from [`OWNERSHIP_TOKEN_ALPHABET`].
-    pub fn random() -> Self {
-        let mut rng = rand::thread_rng();
-        Self(
-            (0..OWNERSHIP_TOKEN_LEN)
-                .map(|_| {
-                    char::from(
-                        OWNERSHIP_TOKEN_ALPHABET[rng.gen_range(0..OWNERSHIP_TOKEN_ALPHABET.len())],
-                    )
-                })
-                .collect(),
-        )
-    }
-
-    /// The Backbone's `IsValid`: not empty, at most 20 characters, all from the alphabet.
-    pub fn is_valid(text: &str) -> bool {
-        !text.is_empty()
-            && text.chars().count() <= OWNERSHIP_TOKEN_LEN
-            && text.bytes().all(|b| OWNERSHIP_TOKEN_ALPHABET.contains(&b))
-    }
-
-    /// Takes any text as a token; only [`Self::is_valid`] ones ever compare equal to a stored one.
-    pub fn from_text(text: &str) -> Self {
-        Self(text.to_owned())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// Tests and the admin API show tokens; logs must not, so `Debug` hides them.
-impl fmt::Debug for OwnershipToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("OwnershipToken(<redacted>)")
-    }
-}
 
 /// A file as the Backbone keeps it, without its content. Deleted files are removed outright
 /// (the Backbone's delete removes row and blob), so `deletedAt`/`deletedBy` are always null and
@@ -440,23 +392,6 @@ mod tests {
             store.content_in_memory(&file.id),
             Some(Bytes::from_static(b"content"))
         );
-    }
-
-    #[test]
-    fn ownership_tokens_are_valid_only_within_the_alphabet_and_length() {
-        assert!(OwnershipToken::is_valid("AbC!@#$%^&*()_-+=<>?"));
-        assert!(OwnershipToken::is_valid("/{}[]|~"));
-        for bad in [
-            "",
-            "ownershipTokenWithMoreThan20Characters",
-            "with space",
-            "quote\"",
-            "comma,",
-            "dot.",
-            "ä",
-        ] {
-            assert!(!OwnershipToken::is_valid(bad), "{bad:?}");
-        }
     }
 
     #[test]
