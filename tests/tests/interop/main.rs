@@ -13,6 +13,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 use system_tests::{API_KEY, TestApp};
 
+mod file_interop;
 mod service_onboarding;
 mod transport_onboarding;
 
