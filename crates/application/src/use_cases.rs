@@ -2,6 +2,8 @@
 //! holds this and nothing else, so a new use case is a field here, not new wiring there.
 
 use crate::Dependencies;
+use crate::files::download::DownloadFile;
+use crate::files::get::GetFile;
 use crate::files::upload_own::UploadOwnFile;
 use crate::tokens::create_for_file::CreateTokenForFile;
 
@@ -10,6 +12,8 @@ use crate::tokens::create_for_file::CreateTokenForFile;
 pub struct UseCases {
     pub create_token_for_file: CreateTokenForFile,
     pub upload_own_file: UploadOwnFile,
+    pub get_file: GetFile,
+    pub download_file: DownloadFile,
 }
 
 impl UseCases {
@@ -17,6 +21,8 @@ impl UseCases {
         Self {
             create_token_for_file: CreateTokenForFile::new(deps.clone()),
             upload_own_file: UploadOwnFile::new(deps.clone()),
+            get_file: GetFile::new(deps.clone()),
+            download_file: DownloadFile::new(deps.clone()),
         }
     }
 }

@@ -185,6 +185,10 @@ async fn bad_forms_get_the_runtimes_messages_and_upload_nothing() {
         .unwrap();
     let (status, body) = status_and_json(json).await;
     assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["error"]["message"], "must have required property 'content'",
+        "a JSON body is a form without a file, as for the Connector"
+    );
     assert!(
         app.simulator.files().is_empty(),
         "nothing reached the Backbone"
@@ -216,4 +220,139 @@ async fn content_too_large_is_refused_with_a_clear_limit() {
     let (status, body) = upload(&app, "/api/v2", form).await;
     assert_eq!(status, 413, "{body}");
     assert!(app.simulator.files().is_empty());
+}
+
+async fn get(app: &TestApp, path: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("X-API-KEY", API_KEY);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    request.send().await.expect("the server answers")
+}
+
+#[tokio::test]
+async fn an_uploaded_file_is_read_back_by_id_or_reference_and_downloads_byte_for_byte() {
+    let app = TestApp::spawn().await;
+    let content: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    let form = Form::new().part(
+        "file",
+        file_part(&content, "a file ÄÖÜ.bin", "application/x-test"),
+    );
+    let (status, uploaded) = upload(&app, "/api/v2", form).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let dto = &uploaded["result"];
+    let id = dto["id"].as_str().unwrap();
+
+    let url = dto["reference"]["url"].as_str().unwrap();
+    let encoded_url: String = url
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    for key in [
+        id,
+        dto["reference"]["truncated"].as_str().unwrap(),
+        encoded_url.as_str(),
+    ] {
+        let (status, body) =
+            status_and_json(get(&app, &format!("/api/v2/Files/{key}"), None).await).await;
+        assert_eq!(status, 200, "{key}: {body}");
+        assert_eq!(&body["result"], dto, "the same DTO by {key}");
+    }
+    let (status, v7) =
+        status_and_json(get(&app, &format!("/api/core/v1/Files/{id}"), None).await).await;
+    assert_eq!(status, 200, "{v7}");
+    assert!(v7["result"].get("truncatedReference").is_none());
+
+    let png = get(&app, &format!("/api/v2/Files/{id}"), Some("image/png")).await;
+    assert_eq!(png.status().as_u16(), 200);
+    assert_eq!(
+        png.headers()["content-disposition"],
+        format!("attachment;filename={id}.png").as_str()
+    );
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
+    for prefix in ["/api/v2", "/api/core/v1"] {
+        let downloaded = get(&app, &format!("{prefix}/Files/{id}/Download"), None).await;
+        assert_eq!(downloaded.status().as_u16(), 200);
+        assert_eq!(downloaded.headers()["content-type"], "application/x-test");
+        assert_eq!(
+            downloaded.headers()["content-disposition"],
+            "attachment;filename=a%20file%20%C3%84%C3%96%C3%9C.bin"
+        );
+        assert_eq!(
+            downloaded.bytes().await.unwrap().as_ref(),
+            content.as_slice()
+        );
+    }
+}
+
+#[tokio::test]
+async fn files_that_cannot_be_read_or_downloaded_say_why() {
+    let app = TestApp::spawn().await;
+    let unknown = "FILAAAAAAAAAAAAAAAAA";
+    let (status, body) =
+        status_and_json(get(&app, &format!("/api/v2/Files/{unknown}"), None).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("error.runtime.recordNotFound"))
+    );
+    let (status, body) =
+        status_and_json(get(&app, &format!("/api/v2/Files/{unknown}/Download"), None).await).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("error.runtime.recordNotFound"))
+    );
+    let (status, body) = status_and_json(get(&app, "/api/v2/Files/nonsense", None).await).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "id must match pattern FIL[A-Za-z0-9]{17}"
+    );
+    // The test File was stored without content, as the demo Files of earlier releases.
+    let (status, body) = status_and_json(
+        get(
+            &app,
+            &format!("/api/v2/Files/{}/Download", app.file.id),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["error"]["code"],
+        "error.connector.files.contentNotStored"
+    );
+    // The literal route wins over an id named `Own`.
+    assert_eq!(
+        get(&app, "/api/v2/Files/Own", None).await.status().as_u16(),
+        405
+    );
+}
+
+#[tokio::test]
+async fn a_file_gone_from_the_backbone_cannot_be_downloaded_and_that_is_said() {
+    let app = TestApp::spawn().await;
+    let tomorrow = domain::date::format_date(chrono::Utc::now() + chrono::Duration::days(1));
+    let form = Form::new()
+        .part("file", file_part(b"short-lived", "a.txt", "text/plain"))
+        .text("expiresAt", tomorrow);
+    let (status, uploaded) = upload(&app, "/api/v2", form).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["result"]["id"].as_str().unwrap().to_owned();
+    // Expired on the Backbone, still stored here.
+    app.simulator
+        .advance_clock(std::time::Duration::from_secs(2 * 24 * 3600));
+    let (status, body) =
+        status_and_json(get(&app, &format!("/api/v2/Files/{id}/Download"), None).await).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "error.platform.recordNotFound");
 }

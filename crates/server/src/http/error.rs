@@ -7,6 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use application::Withdrawal;
+use application::files::download::DownloadFileError;
+use application::files::get::GetFileError;
 use application::files::upload_own::UploadOwnFileError;
 use application::ports::{BackboneError, RepositoryError};
 use application::tokens::create_for_file::CreateTokenForFileError;
@@ -26,6 +28,9 @@ pub const UNEXPECTED: &str = "error.connector.unexpected";
 pub const DATABASE_UNAVAILABLE: &str = "error.connector.database.unavailable";
 pub const TOKEN_NOT_STORED: &str = "error.connector.tokenNotStored";
 pub const FILE_NOT_STORED: &str = "error.connector.fileNotStored";
+pub const FILE_CONTENT_NOT_STORED: &str = "error.connector.files.contentNotStored";
+pub const FILE_GONE: &str = "error.platform.recordNotFound";
+pub const CIPHER_MISMATCH: &str = "error.transport.files.cipherMismatch";
 pub const PASSWORD_HASHING_UNAVAILABLE: &str = "error.connector.passwordHashingUnavailable";
 pub const BACKBONE_UNAVAILABLE: &str = "error.connector.backbone.unavailable";
 pub const BACKBONE_TIMEOUT: &str = "error.connector.backbone.timeout";
@@ -229,6 +234,45 @@ impl From<UploadOwnFileError> for ApiError {
     }
 }
 
+impl From<GetFileError> for ApiError {
+    fn from(error: GetFileError) -> Self {
+        match error {
+            GetFileError::Validation(error) => Self::validation(error.message),
+            GetFileError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
+            }
+            GetFileError::Lookup(error) => from_repository(&error),
+        }
+    }
+}
+
+impl From<DownloadFileError> for ApiError {
+    fn from(error: DownloadFileError) -> Self {
+        match error {
+            DownloadFileError::Validation(error) => Self::validation(error.message),
+            DownloadFileError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
+            }
+            DownloadFileError::Lookup(error) => from_repository(&error),
+            DownloadFileError::ContentNotStored(_) => Self::new(
+                StatusCode::CONFLICT,
+                FILE_CONTENT_NOT_STORED,
+                error.to_string(),
+            ),
+            DownloadFileError::GoneFromBackbone(_) => {
+                Self::new(StatusCode::NOT_FOUND, FILE_GONE, error.to_string())
+            }
+            DownloadFileError::Backbone(error) => from_backbone(error, &DOWNLOADING_A_FILE),
+            // The Backbone served bytes that are not the File's: its fault, not the client's.
+            DownloadFileError::Corrupt { .. } => Self::new(
+                StatusCode::BAD_GATEWAY,
+                CIPHER_MISMATCH,
+                "The content the Backbone served does not match the File's hashes, so it was not handed out. Try again later.",
+            ),
+        }
+    }
+}
+
 /// 503 when the database is down (trying again later can work), else 500.
 fn not_stored_status(source: &RepositoryError) -> StatusCode {
     match source {
@@ -260,6 +304,11 @@ pub struct BackboneCall {
 pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
     action: "create the token",
     outcome_unknown: "No token was stored",
+};
+
+pub const DOWNLOADING_A_FILE: BackboneCall = BackboneCall {
+    action: "serve the File's content",
+    outcome_unknown: "Nothing was downloaded",
 };
 
 pub const UPLOADING_A_FILE: BackboneCall = BackboneCall {

@@ -43,6 +43,27 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
+            web::resource(files::DOWNLOAD_V6_PATH)
+                .route(web::get().to(files::download_file_v6))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(files::DOWNLOAD_V7_PATH)
+                .route(web::get().to(files::download_file_v7))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        // After the literal `Files/Own`, which must win over an id of that name.
+        .service(
+            web::resource(files::FILE_V6_PATH)
+                .route(web::get().to(files::get_file_v6))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(files::FILE_V7_PATH)
+                .route(web::get().to(files::get_file_v7))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
             web::resource(account::V6_PATH)
                 .route(web::get().to(account::identity_info_v6))
                 .default_service(web::to(method_not_allowed("GET"))),

@@ -171,6 +171,87 @@ const UPLOAD_ROUTE_ERRORS: [(u16, &str); 8] = [
     ),
 ];
 
+/// Every status `GET …/Files/{idOrReference}` may fail with, and why.
+const GET_FILE_ROUTE_ERRORS: [(u16, &str); 5] = [
+    (
+        400,
+        "It names no File id (`error.runtime.validation.invalidPropertyValue`: `id must match \
+         pattern FIL[A-Za-z0-9]{17}`).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "No such File is stored in this service (`error.runtime.recordNotFound`).",
+    ),
+    (
+        406,
+        "`Accept` allows neither `application/json` nor `image/png` \
+         (`error.connector.http.notAcceptable`).",
+    ),
+    (
+        503,
+        "The database is unavailable (`error.connector.database.unavailable`).",
+    ),
+];
+
+/// Every status `GET …/Files/{id}/Download` may fail with, and why.
+const DOWNLOAD_ROUTE_ERRORS: [(u16, &str); 8] = [
+    (
+        400,
+        "No File id (`error.runtime.validation.invalidPropertyValue`), or the Backbone refused \
+         the download (its own code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "No such File is stored here (`error.runtime.recordNotFound`), or the Backbone no longer \
+         has it (`error.platform.recordNotFound`: expired or deleted there).",
+    ),
+    (
+        409,
+        "The File was stored without its content by a release before uploads existed \
+         (`error.connector.files.contentNotStored`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (
+        502,
+        "The Backbone failed or served bytes that are not the File's \
+         (`error.transport.files.cipherMismatch`, `error.platform.*`, `error.connector.backbone.*`).",
+    ),
+    (
+        503,
+        "The Backbone or the database is unavailable (`error.connector.backbone.unavailable`, \
+         `error.connector.database.unavailable`).",
+    ),
+    (
+        504,
+        "The Backbone did not answer in time (`error.connector.backbone.timeout`).",
+    ),
+];
+
+/// The failures of `GET …/Files/{idOrReference}`.
+#[derive(Debug)]
+pub struct GetFileRouteErrors;
+
+impl IntoResponses for GetFileRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&GET_FILE_ROUTE_ERRORS)
+    }
+}
+
+/// The failures of `GET …/Files/{id}/Download`.
+#[derive(Debug)]
+pub struct DownloadRouteErrors;
+
+impl IntoResponses for DownloadRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&DOWNLOAD_ROUTE_ERRORS)
+    }
+}
+
 /// The failures of `POST …/Files/Own`.
 #[derive(Debug)]
 pub struct UploadRouteErrors;

@@ -1,6 +1,7 @@
-//! `POST /api/v2/Files/Own` (v6 shape) and `POST /api/core/v1/Files/Own` (v7): upload a File.
+//! The Files routes, each under `/api/v2` (v6 shape) and `/api/core/v1` (v7): upload a File,
+//! get one (JSON or a QR code), download its content.
 
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -8,7 +9,10 @@ use utoipa::ToSchema;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
 use crate::http::multipart::read_form;
-use crate::http::openapi::responses::UploadRouteErrors;
+use crate::http::negotiation::{Representation, negotiate};
+use crate::http::openapi::responses::{DownloadRouteErrors, GetFileRouteErrors, UploadRouteErrors};
+use crate::http::openapi::schemas::QrCodePng;
+use crate::http::qr::qr_png;
 use crate::http::request_span::CorrelationId;
 use crate::http::routes::tokens::ApiVersion;
 use crate::http::wire::{FILE_FIELD, FileDto, parse_upload_own_file_request};
@@ -17,6 +21,10 @@ use crate::telemetry::error_chain;
 
 pub const OWN_V6_PATH: &str = "/api/v2/Files/Own";
 pub const OWN_V7_PATH: &str = "/api/core/v1/Files/Own";
+pub const FILE_V6_PATH: &str = "/api/v2/Files/{idOrReference}";
+pub const FILE_V7_PATH: &str = "/api/core/v1/Files/{idOrReference}";
+pub const DOWNLOAD_V6_PATH: &str = "/api/v2/Files/{id}/Download";
+pub const DOWNLOAD_V7_PATH: &str = "/api/core/v1/Files/{id}/Download";
 
 /// The largest form read: the runtime's 10 MiB of content and room for the other fields.
 pub const MAX_UPLOAD_FORM_BYTES: usize = 10 * 1024 * 1024 + 64 * 1024;
@@ -122,4 +130,223 @@ async fn upload_own_file(
         .json(Success {
             result: FileDto::new(&file, &state.backbone_base_url, version),
         }))
+}
+
+/// Parameters of `GET …/Files/{idOrReference}`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct QrCodeFormat {
+    /// v6 only: a QR code encodes the reference's url instead of `nmshd://tr#<truncated>`.
+    new_qr_code_format: Option<String>,
+}
+
+/// A stored File (Connector v6), by id or by any reference to it.
+///
+/// Only this service's store is asked. With `Accept: image/png` the answer is a QR code of the
+/// File's reference.
+#[utoipa::path(
+    get,
+    path = FILE_V6_PATH,
+    operation_id = "getFile",
+    tag = "Files",
+    params(("idOrReference" = String, Path, description = "`FIL…`, or a File or Token reference (truncated, or a url percent-encoded)."), QrCodeFormat),
+    responses(
+        (status = 200, description = "The File.", content(
+            (FileResult = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        GetFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn get_file_v6(
+    request: HttpRequest,
+    id_or_reference: web::Path<String>,
+    query: web::Query<QrCodeFormat>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let new_format = query
+        .new_qr_code_format
+        .as_deref()
+        .is_some_and(|v| !v.is_empty());
+    get_file(request, &id_or_reference, state, ApiVersion::V6, new_format).await
+}
+
+/// A stored File (Connector v7); a QR code always encodes the reference's url.
+#[utoipa::path(
+    get,
+    path = FILE_V7_PATH,
+    operation_id = "getFileV7",
+    tag = "Files",
+    params(("idOrReference" = String, Path, description = "`FIL…`, or a File or Token reference (truncated, or a url percent-encoded).")),
+    responses(
+        (status = 200, description = "The File.", content(
+            (FileResult = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        GetFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn get_file_v7(
+    request: HttpRequest,
+    id_or_reference: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    get_file(request, &id_or_reference, state, ApiVersion::V7, true).await
+}
+
+async fn get_file(
+    request: HttpRequest,
+    id_or_reference: &str,
+    state: web::Data<AppState>,
+    version: ApiVersion,
+    url_in_qr_code: bool,
+) -> Result<HttpResponse, ApiError> {
+    let accept = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
+    let file = state
+        .use_cases
+        .get_file
+        .execute(id_or_reference)
+        .await
+        .map_err(|error| {
+            let cause = error_chain(&error);
+            ApiError::from(error).with_cause(cause)
+        })?;
+    let dto = FileDto::new(&file, &state.backbone_base_url, version);
+    match representation {
+        Representation::Json => Ok(HttpResponse::Ok().json(Success { result: dto })),
+        Representation::Png => {
+            let text = if url_in_qr_code {
+                dto.reference.url.clone()
+            } else {
+                format!("nmshd://tr#{}", dto.reference.truncated)
+            };
+            let png = qr_png(&text).map_err(|error| {
+                ApiError::unexpected().with_cause(format!("QR code rendering failed: {error}"))
+            })?;
+            Ok(HttpResponse::Ok()
+                .content_type("image/png")
+                .insert_header((
+                    CONTENT_DISPOSITION,
+                    format!("attachment;filename={}.png", file.id),
+                ))
+                .body(png))
+        }
+    }
+}
+
+/// The plaintext of a stored File (Connector v6).
+///
+/// Fetched from the Backbone, checked against the File's hashes and decrypted; answered with
+/// the File's media type and its name in `Content-Disposition`.
+#[utoipa::path(
+    get,
+    path = DOWNLOAD_V6_PATH,
+    operation_id = "downloadFile",
+    tag = "Files",
+    params(("id" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 200, description = "The File's content, as its media type.", headers(
+            ("Content-Disposition" = String, description = "`attachment;filename=<the File's name, percent-encoded>`."),
+        ), content_type = "application/octet-stream", body = Vec<u8>),
+        DownloadRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn download_file_v6(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    download_file(request, &id, state).await
+}
+
+/// The plaintext of a stored File (Connector v7; the same answer).
+#[utoipa::path(
+    get,
+    path = DOWNLOAD_V7_PATH,
+    operation_id = "downloadFileV7",
+    tag = "Files",
+    params(("id" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 200, description = "The File's content, as its media type.", headers(
+            ("Content-Disposition" = String, description = "`attachment;filename=<the File's name, percent-encoded>`."),
+        ), content_type = "application/octet-stream", body = Vec<u8>),
+        DownloadRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn download_file_v7(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    download_file(request, &id, state).await
+}
+
+async fn download_file(
+    request: HttpRequest,
+    id: &str,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let correlation_id = request
+        .extensions()
+        .get::<CorrelationId>()
+        .map(|id| id.0.clone());
+    let downloaded = state
+        .use_cases
+        .download_file
+        .execute(id, correlation_id)
+        .await
+        .map_err(|error| {
+            let cause = error_chain(&error);
+            ApiError::from(error).with_cause(cause)
+        })?;
+    Ok(HttpResponse::Ok()
+        // The media type as uploaded, unchanged (the Connector adds no charset).
+        .insert_header((CONTENT_TYPE, downloaded.mimetype.as_str()))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!(
+                "attachment;filename={}",
+                encode_uri_component(&downloaded.filename)
+            ),
+        ))
+        .body(downloaded.content))
+}
+
+/// What JavaScript's `encodeURIComponent` escapes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `encodeURIComponent(text)`, as the Connector writes the download's filename.
+fn encode_uri_component(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, URI_COMPONENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_uri_component;
+
+    #[test]
+    fn filenames_are_encoded_as_encode_uri_component_does() {
+        assert_eq!(encode_uri_component("a file.txt"), "a%20file.txt");
+        assert_eq!(encode_uri_component("ÄÖÜ.txt"), "%C3%84%C3%96%C3%9C.txt");
+        assert_eq!(encode_uri_component("x-_.!~*'()y"), "x-_.!~*'()y");
+        assert_eq!(encode_uri_component("a;b=c\"d"), "a%3Bb%3Dc%22d");
+    }
 }
