@@ -47,11 +47,13 @@ mod wire;
 use std::fmt;
 
 use application::ports::{
-    BackboneError, BackboneTokens, CreatedBackboneToken, DeviceLogin, NewBackboneToken,
+    BackboneError, BackboneToken, BackboneTokens, CreatedBackboneToken, DeviceLogin,
+    NewBackboneToken,
 };
 use async_trait::async_trait;
 use chrono::Utc;
 use domain::TokenId;
+use domain::password::PASSWORD_HASH_LEN;
 use tracing::Instrument as _;
 
 pub use config::{
@@ -163,6 +165,19 @@ impl BackboneTokens for HttpBackboneClient {
             token_id = %id,
         );
         tokens::delete(self, id, correlation_id)
+            .instrument(span)
+            .await
+    }
+
+    async fn get_token(
+        &self,
+        id: &TokenId,
+        password_hash: Option<[u8; PASSWORD_HASH_LEN]>,
+        correlation_id: Option<String>,
+    ) -> Result<BackboneToken, BackboneError> {
+        let correlation_id = correlation_id.as_deref();
+        let span = tracing::info_span!("backbone.get_token", token_id = %id);
+        tokens::get(self, id, password_hash, correlation_id)
             .instrument(span)
             .await
     }

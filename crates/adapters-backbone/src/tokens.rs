@@ -1,17 +1,18 @@
 //! `POST /api/v2/Tokens` and `DELETE /api/v2/Tokens/{id}` as this service's identity, with the
 //! bounded retries described in the crate docs.
 
-use application::ports::{BackboneError, CreatedBackboneToken, NewBackboneToken};
+use application::ports::{BackboneError, BackboneToken, CreatedBackboneToken, NewBackboneToken};
 use bytes::Bytes;
 use chrono::Utc;
-use domain::TokenId;
+use domain::password::PASSWORD_HASH_LEN;
+use domain::{IdentityAddress, TokenId};
 use reqwest::header::CONTENT_TYPE;
 
 use crate::HttpBackboneClient;
 use crate::errors;
 use crate::retry::{RetryPolicy, send_with_retries, with_bearer};
 use crate::transport::{Route, with_correlation_id};
-use crate::wire::CreateTokenRequest;
+use crate::wire::{CreateTokenRequest, ReadToken, Success};
 
 /// Delete requests sent at most for one token.
 pub(crate) const DELETE_ATTEMPTS: u32 = 3;
@@ -93,4 +94,57 @@ pub(crate) async fn delete(
             Err(error)
         }
     }
+}
+
+/// Reads token `id`, with the password's hash when it has one; retried like deletes.
+pub(crate) async fn get(
+    client: &HttpBackboneClient,
+    id: &TokenId,
+    password_hash: Option<[u8; PASSWORD_HASH_LEN]>,
+    correlation_id: Option<&str>,
+) -> Result<BackboneToken, BackboneError> {
+    let transport = &client.transport;
+    let password = password_hash.as_ref().map(domain::encoding::b64std);
+    let answer = send_with_retries(
+        transport,
+        Route::Token,
+        &client.auth,
+        RetryPolicy::Idempotent {
+            sends: DELETE_ATTEMPTS,
+        },
+        |bearer| {
+            let mut request = with_bearer(transport.get(Route::Token, &[id.as_str()]), bearer);
+            if let Some(password) = &password {
+                request = request.query(&[("password", password)]);
+            }
+            with_correlation_id(request, correlation_id)
+        },
+    )
+    .await?;
+    if answer.status != 200 {
+        return Err(errors::from_status(&answer, Utc::now()));
+    }
+    let unexpected = |detail: String| BackboneError::UnexpectedResponse {
+        status: answer.status,
+        detail: errors::short(&detail),
+    };
+    let token: Success<ReadToken> = serde_json::from_slice(&answer.body)
+        .map_err(|e| unexpected(format!("the body is not a token: {e}")))?;
+    let token = token.result;
+    Ok(BackboneToken {
+        id: TokenId::parse(&token.id).map_err(|e| unexpected(e.to_string()))?,
+        content: token
+            .content
+            .ok_or_else(|| unexpected("the token has no content".to_owned()))?,
+        created_by: IdentityAddress::parse(&token.created_by)
+            .map_err(|e| unexpected(format!("createdBy: {e}")))?,
+        expires_at: errors::parse_date(&token.expires_at)
+            .map_err(|e| unexpected(format!("expiresAt: {e}")))?,
+        for_identity: token
+            .for_identity
+            .as_deref()
+            .map(IdentityAddress::parse)
+            .transpose()
+            .map_err(|e| unexpected(format!("forIdentity: {e}")))?,
+    })
 }

@@ -84,6 +84,20 @@ pub(crate) struct CreatedToken {
     pub created_at: String,
 }
 
+/// `result` of `GET /api/v2/Tokens/{id}` (other fields are ignored).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReadToken {
+    pub id: String,
+    pub created_by: String,
+    pub expires_at: String,
+    /// Absent for a token created without content (anonymously).
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub for_identity: Option<String>,
+}
+
 /// Error envelope `{"error": {"id","code","message","docs","time","data"}}`.
 #[derive(Deserialize)]
 pub(crate) struct ErrorEnvelope {

@@ -4,6 +4,7 @@
 use crate::Dependencies;
 use crate::files::download::DownloadFile;
 use crate::files::get::GetFile;
+use crate::files::load_peer::LoadPeerFile;
 use crate::files::upload_own::UploadOwnFile;
 use crate::tokens::create_for_file::CreateTokenForFile;
 
@@ -14,6 +15,7 @@ pub struct UseCases {
     pub upload_own_file: UploadOwnFile,
     pub get_file: GetFile,
     pub download_file: DownloadFile,
+    pub load_peer_file: LoadPeerFile,
 }
 
 impl UseCases {
@@ -23,6 +25,7 @@ impl UseCases {
             upload_own_file: UploadOwnFile::new(deps.clone()),
             get_file: GetFile::new(deps.clone()),
             download_file: DownloadFile::new(deps.clone()),
+            load_peer_file: LoadPeerFile::new(deps.clone()),
         }
     }
 }

@@ -27,6 +27,29 @@ impl TokenContentFile {
     pub fn encrypt(&self, key: &SecretKey, nonce: [u8; NONCE_LEN]) -> CipherContainer {
         CipherContainer::encrypt(&self.to_plaintext(), key, nonce)
     }
+
+    /// Opens a token's `content` as the Backbone holds it (b64url of the cipher JSON) with the
+    /// reference's `key`.
+    ///
+    /// # Errors
+    /// [`TokenContentError::Unreadable`] when it does not open with `key`,
+    /// [`TokenContentError::NotAFile`] when what it holds is no `TokenContentFile` (another
+    /// content type, e.g. a relationship template).
+    pub fn decrypt(content: &str, key: &SecretKey) -> Result<Self, TokenContentError> {
+        let plaintext = CipherContainer::from_backbone_content(content)
+            .and_then(|container| container.decrypt(key))
+            .map_err(TokenContentError::Unreadable)?;
+        serde_json::from_slice(&plaintext).map_err(|_| TokenContentError::NotAFile)
+    }
+}
+
+/// Why a token's content is not a File's.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenContentError {
+    #[error("the token's content does not open with the reference's key")]
+    Unreadable(#[source] crate::crypto::CryptoError),
+    #[error("the token's content is not a TokenContentFile")]
+    NotAFile,
 }
 
 /// A token this service created on the Backbone.
@@ -71,6 +94,28 @@ mod tests {
             file_id: FileId::parse("FILAAAAAAAAAAAAAAAAA").unwrap(),
             secret_key: file_key(),
         }
+    }
+
+    #[test]
+    fn a_content_opens_back_into_the_file_it_names_and_nothing_else_does() {
+        let content = TokenContentFile {
+            file_id: FileId::parse("FILAAAAAAAAAAAAAAAAA").unwrap(),
+            secret_key: SecretKey::from_bytes([7; 32]),
+        };
+        let key = SecretKey::from_bytes([1; 32]);
+        let sealed = content.encrypt(&key, [2; NONCE_LEN]).to_backbone_content();
+        assert_eq!(TokenContentFile::decrypt(&sealed, &key).unwrap(), content);
+        assert!(matches!(
+            TokenContentFile::decrypt(&sealed, &SecretKey::from_bytes([3; 32])),
+            Err(TokenContentError::Unreadable(_))
+        ));
+        let other =
+            CipherContainer::encrypt(br#"{"@type":"RelationshipTemplate"}"#, &key, [2; NONCE_LEN])
+                .to_backbone_content();
+        assert!(matches!(
+            TokenContentFile::decrypt(&other, &key),
+            Err(TokenContentError::NotAFile)
+        ));
     }
 
     #[test]

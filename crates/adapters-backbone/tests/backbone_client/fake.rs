@@ -19,6 +19,8 @@ pub const VERSION: &str = "/api/v2/Version";
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    /// The query string, without `?`.
+    pub query: Option<String>,
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -250,7 +252,10 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();
     let target = parts.next()?;
-    let path = target.split('?').next().unwrap_or(target).to_owned();
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+        None => (target.to_owned(), None),
+    };
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -272,6 +277,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Recorded> {
     Some(Recorded {
         method,
         path,
+        query,
         headers,
         body,
     })

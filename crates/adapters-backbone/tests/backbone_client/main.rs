@@ -10,6 +10,7 @@ mod fake;
 mod files;
 mod identities;
 mod login;
+mod read_token;
 
 use std::sync::Arc;
 

@@ -2,7 +2,10 @@
 
 pub mod download;
 pub mod get;
+pub mod load_peer;
 pub mod upload_own;
 
+#[cfg(test)]
+mod load_peer_tests;
 #[cfg(test)]
 mod tests;

@@ -25,6 +25,17 @@ pub struct CreatedBackboneToken {
     pub created_at: DateTime<Utc>,
 }
 
+/// A token as the Backbone hands it to whoever has its id (and password): still encrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackboneToken {
+    pub id: TokenId,
+    /// b64url of the cipher container JSON.
+    pub content: String,
+    pub created_by: IdentityAddress,
+    pub expires_at: DateTime<Utc>,
+    pub for_identity: Option<IdentityAddress>,
+}
+
 /// How a Backbone call failed. Variants say whether the token may exist: only after
 /// [`BackboneError::Timeout`] and [`BackboneError::ConnectionLost`] can the Backbone have created
 /// it without telling us.
@@ -87,4 +98,18 @@ pub trait BackboneTokens: Send + Sync {
         id: &TokenId,
         correlation_id: Option<String>,
     ) -> Result<(), BackboneError>;
+
+    /// Reads a token (any identity's) as this service's identity, giving the Argon2id hash of
+    /// its password when it has one. Retried like any read.
+    ///
+    /// # Errors
+    /// `Rejected` with `error.platform.recordNotFound` for an unknown or expired token, a wrong
+    /// or missing password, or one personalized for another identity; the other variants as
+    /// for any call.
+    async fn get_token(
+        &self,
+        id: &TokenId,
+        password_hash: Option<[u8; PASSWORD_HASH_LEN]>,
+        correlation_id: Option<String>,
+    ) -> Result<BackboneToken, BackboneError>;
 }

@@ -9,7 +9,9 @@ mod identity;
 mod random;
 mod repository;
 
-pub use backbone::{BackboneError, BackboneTokens, CreatedBackboneToken, NewBackboneToken};
+pub use backbone::{
+    BackboneError, BackboneToken, BackboneTokens, CreatedBackboneToken, NewBackboneToken,
+};
 pub use backbone_files::{BackboneFile, BackboneFiles, NewBackboneFile};
 pub use backbone_identities::{
     ADDRESS_ALREADY_EXISTS, BackboneIdentities, CreatedIdentity, DeviceLogin, NewIdentity,

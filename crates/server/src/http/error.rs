@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use application::Withdrawal;
 use application::files::download::DownloadFileError;
 use application::files::get::GetFileError;
+use application::files::load_peer::LoadPeerFileError;
 use application::files::upload_own::UploadOwnFileError;
 use application::ports::{BackboneError, RepositoryError};
 use application::tokens::create_for_file::CreateTokenForFileError;
@@ -273,6 +274,42 @@ impl From<DownloadFileError> for ApiError {
     }
 }
 
+impl From<LoadPeerFileError> for ApiError {
+    fn from(error: LoadPeerFileError) -> Self {
+        let bad_request = |code: &'static str, error: &LoadPeerFileError| {
+            Self::new(StatusCode::BAD_REQUEST, code, error.to_string())
+        };
+        match error {
+            LoadPeerFileError::InvalidReference(_) => {
+                bad_request("error.runtime.invalidReference", &error)
+            }
+            LoadPeerFileError::NoPasswordProvided => {
+                bad_request("error.transport.noPasswordProvided", &error)
+            }
+            LoadPeerFileError::NotIntendedForYou => {
+                bad_request("error.transport.general.notIntendedForYou", &error)
+            }
+            LoadPeerFileError::InvalidTokenContent => {
+                bad_request("error.runtime.invalidTokenContent", &error)
+            }
+            LoadPeerFileError::InvalidMetadata(_) => {
+                bad_request("error.transport.files.invalidMetadata", &error)
+            }
+            LoadPeerFileError::NotFound(message) => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, message)
+            }
+            LoadPeerFileError::PasswordHashing(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                PASSWORD_HASHING_UNAVAILABLE,
+                "Passwords cannot be hashed right now, so the token could not be read. Try again later; \
+                 the operator must restart the service if this persists.",
+            ),
+            LoadPeerFileError::Backbone(error) => from_backbone(error, &LOADING_A_FILE),
+            LoadPeerFileError::Storage(error) => from_repository(&error),
+        }
+    }
+}
+
 /// 503 when the database is down (trying again later can work), else 500.
 fn not_stored_status(source: &RepositoryError) -> StatusCode {
     match source {
@@ -304,6 +341,11 @@ pub struct BackboneCall {
 pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
     action: "create the token",
     outcome_unknown: "No token was stored",
+};
+
+pub const LOADING_A_FILE: BackboneCall = BackboneCall {
+    action: "serve the token or the File's metadata",
+    outcome_unknown: "Nothing was loaded",
 };
 
 pub const DOWNLOADING_A_FILE: BackboneCall = BackboneCall {

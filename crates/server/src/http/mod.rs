@@ -43,6 +43,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
+            web::resource(files::PEER_V6_PATH)
+                .route(web::post().to(files::load_peer_file_v6))
+                .default_service(web::to(method_not_allowed("POST"))),
+        )
+        .service(
+            web::resource(files::PEER_V7_PATH)
+                .route(web::post().to(files::load_peer_file_v7))
+                .default_service(web::to(method_not_allowed("POST"))),
+        )
+        .service(
             web::resource(files::DOWNLOAD_V6_PATH)
                 .route(web::get().to(files::download_file_v6))
                 .default_service(web::to(method_not_allowed("GET"))),
@@ -52,7 +62,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route(web::get().to(files::download_file_v7))
                 .default_service(web::to(method_not_allowed("GET"))),
         )
-        // After the literal `Files/Own`, which must win over an id of that name.
+        // After the literals `Files/Own` and `Files/Peer`, which must win over ids of those names.
         .service(
             web::resource(files::FILE_V6_PATH)
                 .route(web::get().to(files::get_file_v6))

@@ -44,6 +44,8 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
         tokens::create_token_for_file_v7,
         files::upload_own_file_v6,
         files::upload_own_file_v7,
+        files::load_peer_file_v6,
+        files::load_peer_file_v7,
         files::get_file_v6,
         files::get_file_v7,
         files::download_file_v6,

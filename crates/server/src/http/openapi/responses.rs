@@ -232,6 +232,63 @@ const DOWNLOAD_ROUTE_ERRORS: [(u16, &str); 8] = [
     ),
 ];
 
+/// Every status `POST …/Files/Peer` may fail with, and why.
+const LOAD_PEER_ROUTE_ERRORS: [(u16, &str); 9] = [
+    (
+        400,
+        "No reference the schema knows (`error.runtime.validation.invalidPropertyValue`: `token / \
+         file reference invalid`), a reference that does not parse (`error.runtime.invalidReference`), \
+         a protected token without password (`error.transport.noPasswordProvided`), a token for \
+         another identity (`error.transport.general.notIntendedForYou`), a token that holds no File \
+         (`error.runtime.invalidTokenContent`), metadata the key does not open \
+         (`error.transport.files.invalidMetadata`), or the Backbone refused it (its own code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "The Backbone has no such token or File, or the password is wrong \
+         (`error.runtime.recordNotFound`).",
+    ),
+    (
+        413,
+        "The body is larger than the configured limit (`error.connector.http.payloadTooLarge`).",
+    ),
+    (
+        415,
+        "A non-empty body that is neither JSON nor a form \
+         (`error.connector.http.unsupportedMediaType`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (
+        502,
+        "The Backbone failed, answered unexpectedly, broke the connection or refused this \
+         service's credentials (`error.platform.*`, `error.connector.backbone.*`).",
+    ),
+    (
+        503,
+        "The Backbone, the database or password hashing is unavailable \
+         (`error.connector.backbone.unavailable`, `error.connector.database.unavailable`, \
+         `error.connector.passwordHashingUnavailable`).",
+    ),
+    (
+        504,
+        "The Backbone did not answer in time (`error.connector.backbone.timeout`).",
+    ),
+];
+
+/// The failures of `POST …/Files/Peer`.
+#[derive(Debug)]
+pub struct LoadPeerRouteErrors;
+
+impl IntoResponses for LoadPeerRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&LOAD_PEER_ROUTE_ERRORS)
+    }
+}
+
 /// The failures of `GET …/Files/{idOrReference}`.
 #[derive(Debug)]
 pub struct GetFileRouteErrors;

@@ -6,21 +6,28 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
 use crate::http::multipart::read_form;
 use crate::http::negotiation::{Representation, negotiate};
-use crate::http::openapi::responses::{DownloadRouteErrors, GetFileRouteErrors, UploadRouteErrors};
+use crate::http::openapi::responses::{
+    DownloadRouteErrors, GetFileRouteErrors, LoadPeerRouteErrors, UploadRouteErrors,
+};
 use crate::http::openapi::schemas::QrCodePng;
 use crate::http::qr::qr_png;
 use crate::http::request_span::CorrelationId;
 use crate::http::routes::tokens::ApiVersion;
-use crate::http::wire::{FILE_FIELD, FileDto, parse_upload_own_file_request};
+use crate::http::wire::{
+    FILE_FIELD, FileDto, parse_load_peer_file_request, parse_upload_own_file_request,
+};
 use crate::state::AppState;
 use crate::telemetry::error_chain;
 
 pub const OWN_V6_PATH: &str = "/api/v2/Files/Own";
 pub const OWN_V7_PATH: &str = "/api/core/v1/Files/Own";
+pub const PEER_V6_PATH: &str = "/api/v2/Files/Peer";
+pub const PEER_V7_PATH: &str = "/api/core/v1/Files/Peer";
 pub const FILE_V6_PATH: &str = "/api/v2/Files/{idOrReference}";
 pub const FILE_V7_PATH: &str = "/api/core/v1/Files/{idOrReference}";
 pub const DOWNLOAD_V6_PATH: &str = "/api/v2/Files/{id}/Download";
@@ -119,6 +126,95 @@ async fn upload_own_file(
     let file = state
         .use_cases
         .upload_own_file
+        .execute(use_case_request)
+        .await
+        .map_err(|error| {
+            let cause = error_chain(&error);
+            ApiError::from(error).with_cause(cause)
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, "_"))
+        .json(Success {
+            result: FileDto::new(&file, &state.backbone_base_url, version),
+        }))
+}
+
+/// The body of `POST …/Files/Peer`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct LoadPeerFileBody {
+    /// A Token reference (to a `TokenContentFile`) or a File reference, truncated or url.
+    reference: String,
+    /// The token's password or PIN, when the reference says it has one.
+    password: Option<String>,
+}
+
+/// Load a peer's File (Connector v6) by a Token or File reference.
+///
+/// A File already stored here is answered as it is; otherwise the token is read from the
+/// Backbone (never stored), the File's metadata fetched and decrypted, and the File stored as
+/// a peer's. The content is fetched only on download.
+#[utoipa::path(
+    post,
+    path = PEER_V6_PATH,
+    operation_id = "loadPeerFile",
+    tag = "Files",
+    request_body(content = LoadPeerFileBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The File (already stored, or loaded now).", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = FileResult),
+        LoadPeerRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn load_peer_file_v6(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    load_peer_file(request, payload, state, ApiVersion::V6).await
+}
+
+/// Load a peer's File (Connector v7; the v7 DTO).
+#[utoipa::path(
+    post,
+    path = PEER_V7_PATH,
+    operation_id = "loadPeerFileV7",
+    tag = "Files",
+    request_body(content = LoadPeerFileBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The File (already stored, or loaded now).", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = FileResult),
+        LoadPeerRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn load_peer_file_v7(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    load_peer_file(request, payload, state, ApiVersion::V7).await
+}
+
+async fn load_peer_file(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    version: ApiVersion,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_object(&request, payload, state.max_body_bytes).await?;
+    let mut use_case_request = parse_load_peer_file_request(&body)
+        .map_err(|violation| ApiError::validation(violation.0))?;
+    use_case_request.correlation_id = request
+        .extensions()
+        .get::<CorrelationId>()
+        .map(|id| id.0.clone());
+    let file = state
+        .use_cases
+        .load_peer_file
         .execute(use_case_request)
         .await
         .map_err(|error| {
