@@ -246,6 +246,8 @@ macro_rules! __contract {
             a_file_with_every_field_set_reads_back_unchanged,
             a_file_with_its_optional_fields_empty_reads_back_unchanged,
             a_file_without_content_reads_back_without_content,
+            a_deleted_file_is_gone_and_deleting_again_is_no_error,
+            a_new_ownership_token_replaces_the_old_and_unlocks,
             file_instants_keep_microseconds_and_drop_finer_digits,
             file_instants_far_from_now_read_back_unchanged,
             a_second_file_with_the_same_id_is_a_duplicate_and_changes_nothing,

@@ -23,6 +23,16 @@ use crate::schema::files;
 type FindFile<DB> = Limit<Select<Find<files::table, String>, AsSelect<FileRow, DB>>>;
 /// One `files` row inserted.
 type InsertFile = InsertStatement<files::table, <FileRow as Insertable<files::table>>::Values>;
+/// A File by id deleted.
+type DeleteFile = diesel::dsl::delete<Find<files::table, String>>;
+/// A File's ownership token replaced and its lock lifted.
+type SetOwnershipToken = diesel::dsl::Set<
+    diesel::dsl::update<Find<files::table, String>>,
+    (
+        diesel::dsl::Eq<files::ownership_token, Option<String>>,
+        diesel::dsl::Eq<files::ownership_is_locked, bool>,
+    ),
+>;
 
 /// The `files` table behind the [`FileRepository`] port.
 pub struct DieselFileRepository<E: Engine> {
@@ -56,6 +66,8 @@ where
     E: Engine,
     for<'a> FindFile<Backend<E>>: LoadQuery<'a, E::Connection, FileRow>,
     InsertFile: ExecuteDsl<E::Connection>,
+    DeleteFile: ExecuteDsl<E::Connection>,
+    SetOwnershipToken: ExecuteDsl<E::Connection>,
 {
     #[tracing::instrument(name = "find_file", skip_all, fields(engine = E::NAME, file_id = %id))]
     async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError> {
@@ -77,6 +89,31 @@ where
         blocking::run::<E, _, _>(&self.pool, file.id.as_str(), move |connection| {
             diesel::insert_into(files::table)
                 .values(row)
+                .execute(connection)?;
+            Ok(())
+        })
+        .await
+    }
+
+    #[tracing::instrument(name = "delete_file", skip_all, fields(engine = E::NAME, file_id = %id))]
+    async fn delete_file(&self, id: &FileId) -> Result<(), RepositoryError> {
+        let key = id.as_str().to_owned();
+        blocking::run::<E, _, _>(&self.pool, id.as_str(), move |connection| {
+            diesel::delete(files::table.find(key)).execute(connection)?;
+            Ok(())
+        })
+        .await
+    }
+
+    #[tracing::instrument(name = "set_ownership_token", skip_all, fields(engine = E::NAME, file_id = %id))]
+    async fn set_ownership_token(&self, id: &FileId, token: &str) -> Result<(), RepositoryError> {
+        let (key, token) = (id.as_str().to_owned(), token.to_owned());
+        blocking::run::<E, _, _>(&self.pool, id.as_str(), move |connection| {
+            diesel::update(files::table.find(key))
+                .set((
+                    files::ownership_token.eq(Some(token)),
+                    files::ownership_is_locked.eq(false),
+                ))
                 .execute(connection)?;
             Ok(())
         })

@@ -3,6 +3,8 @@
 use async_trait::async_trait;
 use domain::{File, FileId, Token, TokenId};
 
+use crate::files::list::FileFilter;
+
 /// The longest text (in UTF-8 bytes) every repository stores and reads back unchanged. The
 /// server refuses a request body limit above it, so no text a client sends can be longer.
 pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
@@ -42,11 +44,31 @@ pub trait FileRepository: Send + Sync {
     /// [`RepositoryError::Unexpected`].
     async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError>;
 
+    /// Every stored File `filter` matches (exactly those [`FileFilter::matches`] accepts,
+    /// expired ones too), by creation time and then id.
+    ///
+    /// # Errors
+    /// As [`FileRepository::find_file`]; one corrupt row fails the whole list.
+    async fn list_files(&self, filter: &FileFilter) -> Result<Vec<File>, RepositoryError>;
+
     /// Stores a new File.
     ///
     /// # Errors
     /// [`RepositoryError::Duplicate`] if the id is taken; nothing is written on any error.
     async fn insert_file(&self, file: &File) -> Result<(), RepositoryError>;
+
+    /// Forgets the File; one not stored counts as forgotten.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the store cannot be reached, otherwise
+    /// [`RepositoryError::Unexpected`].
+    async fn delete_file(&self, id: &FileId) -> Result<(), RepositoryError>;
+
+    /// Keeps the File's new ownership token, which also lifts a lock.
+    ///
+    /// # Errors
+    /// As [`FileRepository::delete_file`]; a File not stored is left so.
+    async fn set_ownership_token(&self, id: &FileId, token: &str) -> Result<(), RepositoryError>;
 }
 
 /// Tokens this service created and keeps (non-ephemeral ones).

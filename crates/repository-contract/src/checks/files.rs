@@ -176,3 +176,46 @@ pub async fn the_database_refuses_partly_set_or_misshapen_file_content(store: &d
     );
     assert_eq!(store.row_count("files"), 2);
 }
+
+/// Deleting forgets the File (and deleting it again, or one never stored, is no error).
+pub async fn a_deleted_file_is_gone_and_deleting_again_is_no_error(store: &dyn Store) {
+    let files = store.files();
+    let file = full_file("DELETEDAAAAAAAAAA");
+    files.insert_file(&file).await.expect("stored");
+    let other = bare_file("KEPTAAAAAAAAAAAAA");
+    files.insert_file(&other).await.expect("stored");
+
+    files.delete_file(&file.id).await.expect("deleted");
+    files
+        .delete_file(&file.id)
+        .await
+        .expect("deleting again is no error");
+
+    assert_eq!(files.find_file(&file.id).await.expect("read"), None);
+    assert_eq!(files.find_file(&other.id).await.expect("read"), Some(other));
+}
+
+/// A new ownership token replaces the old one and lifts a lock; nothing else changes.
+pub async fn a_new_ownership_token_replaces_the_old_and_unlocks(store: &dyn Store) {
+    let files = store.files();
+    let file = File {
+        ownership_token: Some("old-token".into()),
+        ownership_is_locked: true,
+        ..full_file("REGENERATEAAAAAAA")
+    };
+    files.insert_file(&file).await.expect("stored");
+
+    files
+        .set_ownership_token(&file.id, "n3w!T0k3n@{}[]|~<>")
+        .await
+        .expect("updated");
+
+    assert_eq!(
+        files.find_file(&file.id).await.expect("read"),
+        Some(File {
+            ownership_token: Some("n3w!T0k3n@{}[]|~<>".into()),
+            ownership_is_locked: false,
+            ..file
+        })
+    );
+}
