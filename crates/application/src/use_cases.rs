@@ -5,6 +5,7 @@ use crate::Dependencies;
 use crate::files::download::DownloadFile;
 use crate::files::get::GetFile;
 use crate::files::load_peer::LoadPeerFile;
+use crate::files::manage::ManageFile;
 use crate::files::upload_own::UploadOwnFile;
 use crate::tokens::create_for_file::CreateTokenForFile;
 
@@ -16,6 +17,7 @@ pub struct UseCases {
     pub get_file: GetFile,
     pub download_file: DownloadFile,
     pub load_peer_file: LoadPeerFile,
+    pub manage_file: ManageFile,
 }
 
 impl UseCases {
@@ -26,6 +28,7 @@ impl UseCases {
             get_file: GetFile::new(deps.clone()),
             download_file: DownloadFile::new(deps.clone()),
             load_peer_file: LoadPeerFile::new(deps.clone()),
+            manage_file: ManageFile::new(deps.clone()),
         }
     }
 }

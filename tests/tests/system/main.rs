@@ -8,6 +8,7 @@ mod backbone_failures;
 mod create_token;
 mod http_surface;
 mod load_peer_file;
+mod manage_file;
 mod no_lost_tokens;
 mod onboarding;
 mod openapi;

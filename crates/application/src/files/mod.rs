@@ -3,6 +3,7 @@
 pub mod download;
 pub mod get;
 pub mod load_peer;
+pub mod manage;
 pub mod upload_own;
 
 #[cfg(test)]

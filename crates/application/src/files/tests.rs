@@ -174,3 +174,79 @@ async fn a_file_gone_from_the_backbone_or_stored_without_content_says_so() {
         .unwrap_err();
     assert!(matches!(error, DownloadFileError::NotFound), "{error:?}");
 }
+
+mod manage {
+    use super::*;
+    use crate::files::manage::{ManageFile, ManageFileError};
+
+    #[tokio::test]
+    async fn an_own_file_is_deleted_on_the_backbone_then_here_a_peers_only_here() {
+        for is_own in [true, false] {
+            let mut files = storing(Some(File {
+                is_own,
+                ..file(true)
+            }));
+            files.expect_delete_file().times(1).returning(|_| Ok(()));
+            let mut backbone = MockBackboneFiles::new();
+            backbone
+                .expect_delete_file()
+                .times(usize::from(is_own))
+                .returning(|_, _| Ok(()));
+            ManageFile::new(deps(files, backbone))
+                .delete(FILE_ID, None)
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_delete_forgets_nothing_and_says_why() {
+        // No expectation of a local delete: a call fails the test.
+        let files = storing(Some(file(true)));
+        let mut backbone = MockBackboneFiles::new();
+        backbone.expect_delete_file().returning(|_, _| {
+            Err(BackboneError::Rejected {
+                code: "error.platform.forbidden".into(),
+                message: "You are not allowed to perform this action.".into(),
+            })
+        });
+        let error = ManageFile::new(deps(files, backbone))
+            .delete(FILE_ID, None)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ManageFileError::Forbidden(_)), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_new_ownership_token_is_kept_and_answered_unlocked() {
+        let mut files = storing(Some(File {
+            ownership_token: Some("old".into()),
+            ownership_is_locked: true,
+            ..file(true)
+        }));
+        files
+            .expect_set_ownership_token()
+            .times(1)
+            .withf(|_, token| token == "new-token")
+            .returning(|_, _| Ok(()));
+        let mut backbone = MockBackboneFiles::new();
+        backbone
+            .expect_regenerate_ownership_token()
+            .returning(|_, _| Ok("new-token".into()));
+        let file = ManageFile::new(deps(files, backbone))
+            .regenerate_ownership_token(FILE_ID, None)
+            .await
+            .unwrap();
+        assert_eq!(file.ownership_token.as_deref(), Some("new-token"));
+        assert!(!file.ownership_is_locked);
+    }
+
+    #[tokio::test]
+    async fn unknown_files_are_not_found_without_a_backbone_call() {
+        let error = ManageFile::new(deps(storing(None), MockBackboneFiles::new()))
+            .delete(FILE_ID, None)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ManageFileError::NotFound));
+    }
+}

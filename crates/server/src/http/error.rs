@@ -10,6 +10,7 @@ use application::Withdrawal;
 use application::files::download::DownloadFileError;
 use application::files::get::GetFileError;
 use application::files::load_peer::LoadPeerFileError;
+use application::files::manage::ManageFileError;
 use application::files::upload_own::UploadOwnFileError;
 use application::ports::{BackboneError, RepositoryError};
 use application::tokens::create_for_file::CreateTokenForFileError;
@@ -310,6 +311,22 @@ impl From<LoadPeerFileError> for ApiError {
     }
 }
 
+impl From<ManageFileError> for ApiError {
+    fn from(error: ManageFileError) -> Self {
+        match error {
+            ManageFileError::Validation(error) => Self::validation(error.message),
+            ManageFileError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
+            }
+            ManageFileError::Forbidden(message) => {
+                Self::new(StatusCode::FORBIDDEN, "error.platform.forbidden", message)
+            }
+            ManageFileError::Backbone(error) => from_backbone(error, &CHANGING_A_FILE),
+            ManageFileError::Storage(error) => from_repository(&error),
+        }
+    }
+}
+
 /// 503 when the database is down (trying again later can work), else 500.
 fn not_stored_status(source: &RepositoryError) -> StatusCode {
     match source {
@@ -341,6 +358,11 @@ pub struct BackboneCall {
 pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
     action: "create the token",
     outcome_unknown: "No token was stored",
+};
+
+pub const CHANGING_A_FILE: BackboneCall = BackboneCall {
+    action: "change the File",
+    outcome_unknown: "Nothing was changed here",
 };
 
 pub const LOADING_A_FILE: BackboneCall = BackboneCall {

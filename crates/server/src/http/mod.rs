@@ -53,6 +53,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
+            web::resource(files::REGENERATE_V6_PATH)
+                .route(web::patch().to(files::regenerate_ownership_token_v6))
+                .default_service(web::to(method_not_allowed("PATCH"))),
+        )
+        .service(
+            web::resource(files::REGENERATE_V7_PATH)
+                .route(web::patch().to(files::regenerate_ownership_token_v7))
+                .default_service(web::to(method_not_allowed("PATCH"))),
+        )
+        .service(
             web::resource(files::DOWNLOAD_V6_PATH)
                 .route(web::get().to(files::download_file_v6))
                 .default_service(web::to(method_not_allowed("GET"))),
@@ -66,12 +76,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource(files::FILE_V6_PATH)
                 .route(web::get().to(files::get_file_v6))
-                .default_service(web::to(method_not_allowed("GET"))),
+                .route(web::delete().to(files::delete_file_v6))
+                .default_service(web::to(method_not_allowed("GET, DELETE"))),
         )
         .service(
             web::resource(files::FILE_V7_PATH)
                 .route(web::get().to(files::get_file_v7))
-                .default_service(web::to(method_not_allowed("GET"))),
+                .route(web::delete().to(files::delete_file_v7))
+                .default_service(web::to(method_not_allowed("GET, DELETE"))),
         )
         .service(
             web::resource(account::V6_PATH)

@@ -289,6 +289,48 @@ impl IntoResponses for LoadPeerRouteErrors {
     }
 }
 
+/// Every status deleting a File or regenerating its ownership token may fail with, and why.
+const MANAGE_FILE_ROUTE_ERRORS: [(u16, &str); 7] = [
+    (
+        400,
+        "No File id (`error.runtime.validation.invalidPropertyValue`), or the Backbone refused \
+         it (its own code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        403,
+        "Only the File's owner may (`error.platform.forbidden`).",
+    ),
+    (
+        404,
+        "No such File is stored here (`error.runtime.recordNotFound`).",
+    ),
+    (
+        502,
+        "The Backbone failed, answered unexpectedly, broke the connection or refused this \
+         service's credentials (`error.platform.*`, `error.connector.backbone.*`).",
+    ),
+    (
+        503,
+        "The Backbone or the database is unavailable (`error.connector.backbone.unavailable`, \
+         `error.connector.database.unavailable`).",
+    ),
+    (
+        504,
+        "The Backbone did not answer in time (`error.connector.backbone.timeout`).",
+    ),
+];
+
+/// The failures of `DELETE …/Files/{id}` and `PATCH …/RegenerateOwnershipToken`.
+#[derive(Debug)]
+pub struct ManageFileRouteErrors;
+
+impl IntoResponses for ManageFileRouteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(&MANAGE_FILE_ROUTE_ERRORS)
+    }
+}
+
 /// The failures of `GET …/Files/{idOrReference}`.
 #[derive(Debug)]
 pub struct GetFileRouteErrors;

@@ -326,7 +326,8 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
             .map(str::to_uppercase)
             .collect();
         let concrete = path.replace("{id}", "FILAAAAAAAAAAAAAAAAA");
-        let request = actix_test::TestRequest::patch().uri(&concrete).to_request();
+        // No route takes PUT, so every path answers it 405 with its own methods.
+        let request = actix_test::TestRequest::put().uri(&concrete).to_request();
         let response = actix_test::call_service(&app, request).await;
         assert_eq!(response.status().as_u16(), 405, "{path}");
         let allow = response
@@ -346,12 +347,14 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
             "/api/core/v1/Files/Peer",
             "/api/core/v1/Files/{idOrReference}",
             "/api/core/v1/Files/{id}/Download",
+            "/api/core/v1/Files/{id}/RegenerateOwnershipToken",
             "/api/core/v1/Files/{id}/Token",
             "/api/v2/Account/IdentityInfo",
             "/api/v2/Files/Own",
             "/api/v2/Files/Peer",
             "/api/v2/Files/{idOrReference}",
             "/api/v2/Files/{id}/Download",
+            "/api/v2/Files/{id}/RegenerateOwnershipToken",
             "/api/v2/Files/{id}/Token",
             "/docs",
             "/docs/json",

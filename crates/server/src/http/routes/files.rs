@@ -12,7 +12,8 @@ use crate::http::error::ApiError;
 use crate::http::multipart::read_form;
 use crate::http::negotiation::{Representation, negotiate};
 use crate::http::openapi::responses::{
-    DownloadRouteErrors, GetFileRouteErrors, LoadPeerRouteErrors, UploadRouteErrors,
+    DownloadRouteErrors, GetFileRouteErrors, LoadPeerRouteErrors, ManageFileRouteErrors,
+    UploadRouteErrors,
 };
 use crate::http::openapi::schemas::QrCodePng;
 use crate::http::qr::qr_png;
@@ -30,6 +31,8 @@ pub const PEER_V6_PATH: &str = "/api/v2/Files/Peer";
 pub const PEER_V7_PATH: &str = "/api/core/v1/Files/Peer";
 pub const FILE_V6_PATH: &str = "/api/v2/Files/{idOrReference}";
 pub const FILE_V7_PATH: &str = "/api/core/v1/Files/{idOrReference}";
+pub const REGENERATE_V6_PATH: &str = "/api/v2/Files/{id}/RegenerateOwnershipToken";
+pub const REGENERATE_V7_PATH: &str = "/api/core/v1/Files/{id}/RegenerateOwnershipToken";
 pub const DOWNLOAD_V6_PATH: &str = "/api/v2/Files/{id}/Download";
 pub const DOWNLOAD_V7_PATH: &str = "/api/core/v1/Files/{id}/Download";
 
@@ -119,10 +122,7 @@ async fn upload_own_file(
     let form = read_form(&request, payload, FILE_FIELD, MAX_UPLOAD_FORM_BYTES).await?;
     let mut use_case_request = parse_upload_own_file_request(form)
         .map_err(|violation| ApiError::validation(violation.0))?;
-    use_case_request.correlation_id = request
-        .extensions()
-        .get::<CorrelationId>()
-        .map(|id| id.0.clone());
+    use_case_request.correlation_id = correlation_id(&request);
     let file = state
         .use_cases
         .upload_own_file
@@ -208,10 +208,7 @@ async fn load_peer_file(
     let body = read_object(&request, payload, state.max_body_bytes).await?;
     let mut use_case_request = parse_load_peer_file_request(&body)
         .map_err(|violation| ApiError::validation(violation.0))?;
-    use_case_request.correlation_id = request
-        .extensions()
-        .get::<CorrelationId>()
-        .map(|id| id.0.clone());
+    use_case_request.correlation_id = correlation_id(&request);
     let file = state
         .use_cases
         .load_peer_file
@@ -391,14 +388,10 @@ async fn download_file(
     id: &str,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let correlation_id = request
-        .extensions()
-        .get::<CorrelationId>()
-        .map(|id| id.0.clone());
     let downloaded = state
         .use_cases
         .download_file
-        .execute(id, correlation_id)
+        .execute(id, correlation_id(&request))
         .await
         .map_err(|error| {
             let cause = error_chain(&error);
@@ -415,6 +408,134 @@ async fn download_file(
             ),
         ))
         .body(downloaded.content))
+}
+
+/// Delete a File (Connector v6): on the Backbone too when it is this service's own.
+#[utoipa::path(
+    delete,
+    path = FILE_V6_PATH,
+    operation_id = "deleteFile",
+    tag = "Files",
+    params(("idOrReference" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 204, description = "The File is deleted."),
+        ManageFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn delete_file_v6(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    delete_file(request, &id, state).await
+}
+
+/// Delete a File (Connector v7).
+#[utoipa::path(
+    delete,
+    path = FILE_V7_PATH,
+    operation_id = "deleteFileV7",
+    tag = "Files",
+    params(("idOrReference" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 204, description = "The File is deleted."),
+        ManageFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn delete_file_v7(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    delete_file(request, &id, state).await
+}
+
+async fn delete_file(
+    request: HttpRequest,
+    id: &str,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .use_cases
+        .manage_file
+        .delete(id, correlation_id(&request))
+        .await
+        .map_err(|error| {
+            let cause = error_chain(&error);
+            ApiError::from(error).with_cause(cause)
+        })?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A new ownership token for an own File (Connector v6); the old one stops working.
+#[utoipa::path(
+    patch,
+    path = REGENERATE_V6_PATH,
+    operation_id = "regenerateFileOwnershipToken",
+    tag = "Files",
+    params(("id" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 200, description = "The File with its new ownership token.", body = FileResult),
+        ManageFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn regenerate_ownership_token_v6(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    regenerate_ownership_token(request, &id, state, ApiVersion::V6).await
+}
+
+/// A new ownership token for an own File (Connector v7).
+#[utoipa::path(
+    patch,
+    path = REGENERATE_V7_PATH,
+    operation_id = "regenerateFileOwnershipTokenV7",
+    tag = "Files",
+    params(("id" = String, Path, description = "`FIL…`")),
+    responses(
+        (status = 200, description = "The File with its new ownership token.", body = FileResult),
+        ManageFileRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn regenerate_ownership_token_v7(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    regenerate_ownership_token(request, &id, state, ApiVersion::V7).await
+}
+
+async fn regenerate_ownership_token(
+    request: HttpRequest,
+    id: &str,
+    state: web::Data<AppState>,
+    version: ApiVersion,
+) -> Result<HttpResponse, ApiError> {
+    let file = state
+        .use_cases
+        .manage_file
+        .regenerate_ownership_token(id, correlation_id(&request))
+        .await
+        .map_err(|error| {
+            let cause = error_chain(&error);
+            ApiError::from(error).with_cause(cause)
+        })?;
+    Ok(HttpResponse::Ok().json(Success {
+        result: FileDto::new(&file, &state.backbone_base_url, version),
+    }))
+}
+
+fn correlation_id(request: &HttpRequest) -> Option<String> {
+    request
+        .extensions()
+        .get::<CorrelationId>()
+        .map(|id| id.0.clone())
 }
 
 /// What JavaScript's `encodeURIComponent` escapes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
