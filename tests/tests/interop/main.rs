@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use system_tests::{API_KEY, TestApp};
 
 mod file_interop;
+mod peer_file_interop;
 mod service_onboarding;
 mod transport_onboarding;
 
