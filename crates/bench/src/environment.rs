@@ -1,5 +1,6 @@
 //! The world the scenarios run in: binaries, PostgreSQL, wrk, the database, the simulator with
-//! fixed credentials, the seeded File, and how `connector` and the floor are started.
+//! fixed credentials, the File uploaded for the scenarios, and how `connector` and the floor
+//! are started.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +22,10 @@ const DEVICE_ADDRESS: &str = "did:e:localhost:dids:0000000000000000000194";
 const DEVICE_ID: &str = "DVCdemo0000000000001";
 /// Longer than a run, so nobody logs in again mid-measurement.
 const ACCESS_TOKEN_LIFETIME_S: &str = "3600";
+/// The File the scenarios make tokens for: its size does not matter to them (a token carries
+/// only its id and key), so it is small and its upload quick.
+const FILE_NAME: &str = "bench.txt";
+const FILE_CONTENT: &[u8] = b"The bench's File.\n";
 
 /// Where the binaries and the outputs are.
 #[derive(Debug, Clone)]
@@ -94,7 +99,7 @@ struct SimStartup {
     base_url: String,
 }
 
-/// The simulator, the database and the seeded File the scenarios share.
+/// The simulator, the database and the uploaded File the scenarios share.
 #[derive(Debug)]
 pub struct World {
     pub paths: Paths,
@@ -145,15 +150,47 @@ impl World {
             extra_env,
             _simulator: simulator,
         };
-        let mut seed = Command::new(&world.paths.connector);
-        seed.arg("seed-demo-file");
-        let printed = processes::output(
-            "connector seed-demo-file",
-            seed,
-            &world.connector_env(0, "warn"),
-        )?;
-        world.file_id = printed.trim().to_owned();
+        world.file_id = world.upload_file()?;
         Ok(world)
+    }
+
+    /// Starts `connector` once (it applies the migrations, so no measured start pays for them),
+    /// uploads the File every scenario shares through `POST /api/v2/Files/Own`, and stops it.
+    fn upload_file(&self) -> Result<String> {
+        let (connector, port, _) = self.start_connector(
+            &self.paths.connector,
+            "warn",
+            &self.paths.out.join("connector-upload.log"),
+        )?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let id = runtime.block_on(async {
+            let file = reqwest::multipart::Part::bytes(FILE_CONTENT)
+                .file_name(FILE_NAME)
+                .mime_str("text/plain")?;
+            let form = reqwest::multipart::Form::new()
+                .part("file", file)
+                .text("title", "Bench File");
+            let response = reqwest::Client::new()
+                .post(format!("http://127.0.0.1:{port}/api/v2/Files/Own"))
+                .header("X-API-KEY", API_KEY)
+                .multipart(form)
+                .send()
+                .await?;
+            let status = response.status();
+            let body = response.text().await?;
+            if status != reqwest::StatusCode::CREATED {
+                bail!("{status}: {body}");
+            }
+            let answer: serde_json::Value = serde_json::from_str(&body)?;
+            answer["result"]["id"]
+                .as_str()
+                .map(str::to_owned)
+                .with_context(|| format!("no result.id in {body}"))
+        });
+        connector.stop();
+        id.context("uploading the bench File to connector (see connector-upload.log)")
     }
 
     /// The connector's configuration (the README's names).

@@ -150,22 +150,3 @@ pub fn wait_until_listening(
         std::thread::sleep(Duration::from_millis(1));
     }
 }
-
-/// Runs a command to completion and returns its stdout; fails with its stderr.
-pub fn output(name: &str, mut command: Command, env: &[(String, String)]) -> Result<String> {
-    let output = command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("running {name}"))?;
-    if !output.status.success() {
-        bail!(
-            "{name} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}

@@ -1,44 +1,34 @@
-//! The demo File: one File with a random id and key for this service's identity, so an
-//! installation has something to create a token for before file upload exists. Local mode
-//! stores one at first start; `connector seed-demo-file` stores one on a configured Backbone.
+//! Local mode's demo File: a short text uploaded through `uploadOwnFile` at the first start, so
+//! a newcomer has a real File (on the built-in Backbone, downloadable, its tokens opening to
+//! this content) to create a token for before uploading anything.
 
-use application::ports::RandomSource;
-use chrono::{Duration, Utc};
-use domain::{DeviceId, File, FileId, IdentityAddress};
-use rand::Rng;
-use rand::distributions::Alphanumeric;
+use application::files::upload_own::UploadOwnFileRequest;
+use bytes::Bytes;
 
-use crate::random::OsRandom;
+/// The demo File's name, as a download saves it.
+pub const DEMO_FILENAME: &str = "welcome.txt";
+/// Its media type.
+pub const DEMO_MIMETYPE: &str = "text/plain";
+/// Its title.
+pub const DEMO_TITLE: &str = "Demo File";
+/// Its content, UTF-8.
+pub const DEMO_CONTENT: &str = "\
+Welcome to the connector's local mode.
 
-/// How long a demo File stays valid.
-const DEMO_FILE_LIFETIME_DAYS: i64 = 365;
+This File was uploaded to the built-in Backbone simulator when local mode first started,
+encrypted exactly as the enmeshed runtime encrypts Files. Create a token for it, open the
+token's reference with an enmeshed client on this machine, and this text is what it downloads.
+";
 
-/// A new demo File owned by `owner`, created on `device`.
-pub fn demo_file(owner: &IdentityAddress, device: &DeviceId) -> File {
-    let random_part: String = rand::thread_rng()
-        .sample_iter(Alphanumeric)
-        .take(17)
-        .map(char::from)
-        .collect();
-    let now = Utc::now();
-    File {
-        id: FileId::from_random_part(&random_part)
-            .unwrap_or_else(|_| unreachable!("17 alphanumerics")),
-        secret_key: OsRandom.secret_key(),
-        owner: owner.clone(),
-        created_at: now,
-        created_by: owner.clone(),
-        created_by_device: device.clone(),
-        expires_at: now + Duration::days(DEMO_FILE_LIFETIME_DAYS),
-        filename: "demo.txt".into(),
-        filesize: 0,
-        mimetype: "text/plain".into(),
-        title: Some("Demo File".into()),
-        description: Some("A File to try token creation with".into()),
-        tags: Vec::new(),
-        ownership_token: None,
-        ownership_is_locked: false,
-        is_own: true,
-        content: None,
+/// The upload of the demo File. No expiry (the runtime's default, 9999-12-31): a demo File that
+/// expired would leave the banner's token curl failing.
+pub fn demo_upload() -> UploadOwnFileRequest {
+    UploadOwnFileRequest {
+        content: Bytes::from_static(DEMO_CONTENT.as_bytes()),
+        filename: DEMO_FILENAME.into(),
+        mimetype: DEMO_MIMETYPE.into(),
+        title: Some(DEMO_TITLE.into()),
+        description: Some("A File to try tokens and downloads with".into()),
+        ..UploadOwnFileRequest::default()
     }
 }

@@ -1,6 +1,7 @@
 //! Local mode: with no Backbone configured, the service runs the Backbone simulator in-process
 //! on loopback, onboards its own identity there exactly as on a real Backbone, and gets a
-//! generated API key and a demo File, so a newcomer can create a token with one command.
+//! generated API key and a demo File uploaded there, so a newcomer can create a token with one
+//! command.
 //! Everything it makes is kept in the data directory (`local-mode.json`, `backbone-sim.json`,
 //! `secrets.key`, the database), so tokens and the identity survive a restart. Tokens made here
 //! exist only in this simulator: no peer elsewhere can open them.
@@ -19,7 +20,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use application::ServiceIdentity;
+use application::files::upload_own::{UploadOwnFile, UploadOwnFileError};
 use application::ports::{FileRepository, RepositoryError};
 use backbone_sim::{PlatformClient, RunningSimulator, SeededDevice, SimulatorConfig};
 use domain::{AddressDomain, DeviceId, DeviceUsername, FileId, IdentityAddress, SecretKey};
@@ -32,7 +33,7 @@ use crate::config::{
     BackboneConfig, IdentityConfig, IdentitySource, OnboardingConfig, RemoteBackbone, SecretsKey,
     api_key_weakness, parse_secrets_key,
 };
-use crate::demo::demo_file;
+use crate::demo::demo_upload;
 
 const STATE_FILE: &str = "local-mode.json";
 const SIMULATOR_STATE_FILE: &str = "backbone-sim.json";
@@ -86,8 +87,10 @@ pub enum LocalModeError {
         path: String,
         source: std::io::Error,
     },
-    #[error("could not store the demo File")]
+    #[error("could not read the demo File from the database")]
     DemoFile(#[from] RepositoryError),
+    #[error("could not upload the demo File to the built-in Backbone")]
+    DemoUpload(#[from] UploadOwnFileError),
 }
 
 /// Credentials and choices kept across restarts. `0600` on disk: it holds secrets.
@@ -259,22 +262,41 @@ pub async fn start(
 }
 
 impl LocalBackbone {
-    /// The demo File of `identity`, stored at the first start (and again if it was deleted).
+    /// The demo File: uploaded through `upload` at the first start, and again when the stored
+    /// one is gone from the database.
+    ///
+    /// A directory of an earlier release keeps its demo File as it is (a row without content,
+    /// named by the tokens made for it, which stay as they are), and a real one is uploaded next
+    /// to it and becomes the demo File. Why not go on showing the old one: it has nothing to
+    /// download and nothing on the Backbone, so the banner would offer a demo that cannot be
+    /// downloaded or opened; with the new one every curl of the banner works on every data
+    /// directory, and the old id still serves whoever kept it.
     ///
     /// # Errors
-    /// [`LocalModeError::DemoFile`] when the store fails, `DataDirectory` when the state file
-    /// cannot be written.
+    /// [`LocalModeError::DemoFile`] when the lookup fails, `DemoUpload` when the upload fails,
+    /// `DataDirectory` when the state file cannot be written.
     pub async fn demo_file(
         &mut self,
         files: &dyn FileRepository,
-        identity: &ServiceIdentity,
+        upload: &UploadOwnFile,
     ) -> Result<FileId, LocalModeError> {
-        let id = match &self.state.demo_file {
-            Some(id) if files.find_file(id).await?.is_some() => id.clone(),
-            _ => {
-                let file = demo_file(&identity.address, &identity.device_id);
-                files.insert_file(&file).await?;
-                file.id
+        let stored = match &self.state.demo_file {
+            Some(id) => files.find_file(id).await?,
+            None => None,
+        };
+        let id = match stored {
+            Some(file) if file.content.is_some() => file.id,
+            stored => {
+                let uploaded = upload.execute(demo_upload()).await?;
+                if let Some(old) = stored {
+                    tracing::info!(
+                        old = %old.id,
+                        new = %uploaded.id,
+                        "the demo File of an earlier release has no content; it is kept with its \
+                         tokens, and a real demo File was uploaded next to it"
+                    );
+                }
+                uploaded.id
             }
         };
         if self.state.demo_file.as_ref() != Some(&id) {

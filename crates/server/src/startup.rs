@@ -117,10 +117,6 @@ impl Application {
             &backbone_client_config(&remote.backbone, config.backbone_request_timeout),
             &login,
         )?);
-        let demo_file = match &mut local {
-            Some(local) => Some(local.demo_file(storage.files.as_ref(), &identity).await?),
-            None => None,
-        };
         let identity_info = IdentityInfo {
             address: identity.address.clone(),
             public_key,
@@ -136,8 +132,19 @@ impl Application {
             identity,
             device_key: Arc::new(device_key),
         };
+        let use_cases = Arc::new(UseCases::new(&deps));
+        // Uploaded as any File is, so it needs the use cases; before the listener is bound, so
+        // the banner's demo File exists once the port answers.
+        let demo_file = match &mut local {
+            Some(local) => Some(
+                local
+                    .demo_file(storage.files.as_ref(), &use_cases.upload_own_file)
+                    .await?,
+            ),
+            None => None,
+        };
         let state = web::Data::new(AppState {
-            use_cases: Arc::new(UseCases::new(&deps)),
+            use_cases,
             health: Arc::new(Probes {
                 database: storage.health.clone(),
                 backbone,
@@ -225,7 +232,8 @@ fn security_headers() -> DefaultHeaders {
         ))
 }
 
-/// Local mode is loud: a warning in the log and a banner with a ready-to-paste curl on stdout.
+/// Local mode is loud: a warning in the log and a banner on stdout with ready-to-paste curls
+/// (a token for the demo File first: scripts and tests take the first `curl` line).
 fn announce_local_mode(
     local: &LocalBackbone,
     identity: &IdentityInfo,
@@ -249,7 +257,13 @@ fn announce_local_mode(
          API key: {key}\n\n\
          Create a token for the demo File:\n\n\
          curl -s -X POST 'http://127.0.0.1:{port}/api/v2/Files/{file}/Token' -H 'X-API-KEY: {key}' \
-         -H 'Content-Type: application/json' -d '{{\"ephemeral\": false}}'\n",
+         -H 'Content-Type: application/json' -d '{{\"ephemeral\": false}}'\n\n\
+         Download the demo File:\n\n\
+         curl -s 'http://127.0.0.1:{port}/api/v2/Files/{file}/Download' -H 'X-API-KEY: {key}'\n\n\
+         Upload a file of your own (replace report.pdf with its path), then create a token for \
+         the id it answers the same way:\n\n\
+         curl -s -X POST 'http://127.0.0.1:{port}/api/v2/Files/Own' -H 'X-API-KEY: {key}' \
+         -F 'file=@report.pdf' -F 'title=My File'\n",
         backbone = remote.backbone.base_url,
         data = local.data_directory.display(),
         address = identity.address,

@@ -1,6 +1,7 @@
 //! Data a release wrote keeps working: today's binary starts in local mode on a copy of the
 //! data directory release `fb80814` left behind (`tests/fixtures/local-mode-fb80814`), finds its
-//! tokens in its database and in its built-in Backbone, and creates new ones. And when the
+//! tokens in its database and in its built-in Backbone, and creates new ones; the old demo File
+//! (no content) is kept and a real one, which downloads, is uploaded next to it. And when the
 //! simulator port the old tokens point to is taken, it refuses to start, says what to do and
 //! changes nothing.
 
@@ -9,9 +10,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use adapters_sqlite::{SqliteConfig, SqliteDatabase};
-use application::ports::TokenRepository;
-use domain::TokenId;
+use application::ports::{FileRepository, TokenRepository};
+use domain::{FileId, TokenId};
 use system_tests::process::ConnectorProcess;
+
+use crate::local_mode::{
+    assert_the_demo_file_downloads, demo_file_from, download, wait_for_banner,
+};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -206,6 +211,29 @@ async fn todays_binary_starts_on_the_data_of_release_fb80814_and_keeps_its_token
             .await
             .unwrap()
             .is_some()
+    );
+
+    // The old demo File is kept as it was; the banner shows a real one uploaded next to it.
+    let old = database
+        .file_repository()
+        .find_file(&FileId::parse(DEMO_FILE).unwrap())
+        .await
+        .unwrap()
+        .expect("the old demo File is kept");
+    assert!(old.content.is_none(), "kept as it was: without content");
+    let (status, _, _, _) = download(&connector.address(), API_KEY, DEMO_FILE).await;
+    assert_eq!(status, 409, "the old demo File has nothing to download");
+    let demo_file = demo_file_from(&wait_for_banner(&connector).await);
+    assert_ne!(demo_file, DEMO_FILE, "a new demo File, with content");
+    assert_the_demo_file_downloads(&connector.address(), API_KEY, &demo_file).await;
+    let state: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(directory.path().join("data/local-mode.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        state["demoFile"],
+        demo_file.as_str(),
+        "and it is remembered"
     );
 
     connector.terminate();
