@@ -12,14 +12,24 @@ use crate::Fixture;
 
 const ROUTE: &str = "/api/v2/Files/{id}/Token";
 
-/// The connector's JSON log line that names `error_id`.
+/// The connector's JSON log line that names `error_id`. The line is written as the answer
+/// leaves and read from the child's stderr by another thread, so it may arrive a moment after
+/// the answer: wait for it (a bounded while) instead of racing it.
 fn line_naming(connector: &ConnectorProcess, error_id: &str) -> Value {
-    let lines: Vec<Value> = connector
-        .log()
-        .iter()
-        .filter(|line| line.contains(error_id))
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let naming = || -> Vec<Value> {
+        connector
+            .log()
+            .iter()
+            .filter(|line| line.contains(error_id))
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut lines = naming();
+    while lines.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        lines = naming();
+    }
     assert_eq!(lines.len(), 1, "one line names {error_id}: {lines:#?}");
     lines.into_iter().next().unwrap()
 }
