@@ -347,7 +347,7 @@ async fn get_file(
     responses(
         (status = 200, description = "The File's content, as its media type.", headers(
             ("Content-Disposition" = String, description = "`attachment;filename=<the File's name, percent-encoded>`."),
-        ), content_type = "application/octet-stream", body = Vec<u8>),
+        ), content_type = "*/*", body = Vec<u8>),
         DownloadRouteErrors,
     ),
     security(("ApiKey" = [])),
@@ -370,7 +370,7 @@ pub async fn download_file_v6(
     responses(
         (status = 200, description = "The File's content, as its media type.", headers(
             ("Content-Disposition" = String, description = "`attachment;filename=<the File's name, percent-encoded>`."),
-        ), content_type = "application/octet-stream", body = Vec<u8>),
+        ), content_type = "*/*", body = Vec<u8>),
         DownloadRouteErrors,
     ),
     security(("ApiKey" = [])),
