@@ -19,6 +19,7 @@ pub mod blocking;
 #[cfg(feature = "test-support")]
 pub mod checks;
 pub mod database;
+pub mod filter_sql;
 pub mod pool;
 pub mod repositories;
 mod rows;

@@ -5,6 +5,7 @@
 //! Each repository's `where` clause names the queries it runs, so an engine whose connection
 //! cannot run one fails to compile where the repository is used, not at run time.
 
+mod file_lists;
 mod files;
 mod identity;
 mod tokens;

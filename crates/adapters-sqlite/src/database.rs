@@ -12,7 +12,8 @@
 //! - `health_check_timeout` ([`DEFAULT_HEALTH_CHECK_TIMEOUT`]): how long `/health` waits.
 //!
 //! Every connection gets `journal_mode = WAL` (readers never wait for the writer),
-//! `busy_timeout`, and `foreign_keys = ON` (off by default in SQLite, on in PostgreSQL).
+//! `busy_timeout`, `foreign_keys = ON` (off by default in SQLite, on in PostgreSQL), and a
+//! Unicode `lower()` for the File filters (`adapters_diesel::filter_sql`).
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -209,6 +210,8 @@ impl CustomizeConnection<TrackedConnection<SqliteConnection>, diesel::r2d2::Erro
     ) -> Result<(), diesel::r2d2::Error> {
         connection
             .batch_execute(&self.pragmas())
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        adapters_diesel::filter_sql::register_sqlite_functions(connection)
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }

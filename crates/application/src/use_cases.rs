@@ -4,6 +4,7 @@
 use crate::Dependencies;
 use crate::files::download::DownloadFile;
 use crate::files::get::GetFile;
+use crate::files::list::ListFiles;
 use crate::files::load_peer::LoadPeerFile;
 use crate::files::manage::ManageFile;
 use crate::files::upload_own::UploadOwnFile;
@@ -16,6 +17,7 @@ pub struct UseCases {
     pub upload_own_file: UploadOwnFile,
     pub get_file: GetFile,
     pub download_file: DownloadFile,
+    pub list_files: ListFiles,
     pub load_peer_file: LoadPeerFile,
     pub manage_file: ManageFile,
 }
@@ -27,6 +29,7 @@ impl UseCases {
             upload_own_file: UploadOwnFile::new(deps.clone()),
             get_file: GetFile::new(deps.clone()),
             download_file: DownloadFile::new(deps.clone()),
+            list_files: ListFiles::new(deps.clone()),
             load_peer_file: LoadPeerFile::new(deps.clone()),
             manage_file: ManageFile::new(deps.clone()),
         }

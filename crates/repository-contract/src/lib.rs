@@ -252,6 +252,13 @@ macro_rules! __contract {
             file_instants_far_from_now_read_back_unchanged,
             a_second_file_with_the_same_id_is_a_duplicate_and_changes_nothing,
             a_missing_file_is_none,
+            a_list_without_conditions_holds_every_file_oldest_first,
+            dates_are_filtered_as_their_iso_text,
+            texts_are_filtered_byte_by_byte_and_patterns_literally,
+            absent_fields_pass_only_the_negations,
+            numbers_and_booleans_match_values_of_their_type_only,
+            tags_match_any_listed_tag_exactly,
+            every_condition_of_a_list_must_hold,
             a_row_that_is_no_valid_file_is_corrupt,
             the_database_refuses_partly_set_or_misshapen_file_content,
             a_token_without_password_reads_back_unchanged,
@@ -302,6 +309,7 @@ mod tests {
     /// The checks defined in `src/checks/`, read from the sources.
     fn defined_checks() -> BTreeSet<&'static str> {
         [
+            include_str!("checks/file_lists.rs"),
             include_str!("checks/files.rs"),
             include_str!("checks/identity.rs"),
             include_str!("checks/tokens.rs"),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use application::files::list::FileFilter;
 use application::ports::{FileRepository, RepositoryError};
 use async_trait::async_trait;
 use diesel::dsl::{AsSelect, Find, Limit, Select};
@@ -12,6 +13,7 @@ use diesel::query_dsl::methods::ExecuteDsl;
 use domain::{File, FileId};
 
 use super::Backend;
+use super::file_lists::ListFilesSql;
 use crate::blocking::{self, Engine};
 use crate::pool::DieselPool;
 use crate::rows::FileRow;
@@ -68,6 +70,8 @@ where
     InsertFile: ExecuteDsl<E::Connection>,
     DeleteFile: ExecuteDsl<E::Connection>,
     SetOwnershipToken: ExecuteDsl<E::Connection>,
+    Backend<E>: ListFilesSql,
+    for<'a> <Backend<E> as ListFilesSql>::Query: LoadQuery<'a, E::Connection, FileRow>,
 {
     #[tracing::instrument(name = "find_file", skip_all, fields(engine = E::NAME, file_id = %id))]
     async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError> {
@@ -81,6 +85,19 @@ where
         })
         .await?;
         row.map(FileRow::into_domain).transpose()
+    }
+
+    #[tracing::instrument(name = "list_files", skip_all, fields(engine = E::NAME))]
+    async fn list_files(&self, filter: &FileFilter) -> Result<Vec<File>, RepositoryError> {
+        let filter = filter.clone();
+        let rows = blocking::run_repeatable::<E, _, _>(&self.pool, "files", move |connection| {
+            match Backend::<E>::list_files_query(&filter) {
+                Some(query) => Ok(query.load(connection)?),
+                None => Ok(Vec::new()),
+            }
+        })
+        .await?;
+        rows.into_iter().map(FileRow::into_domain).collect()
     }
 
     #[tracing::instrument(name = "insert_file", skip_all, fields(engine = E::NAME, file_id = %file.id))]

@@ -2,6 +2,7 @@
 
 pub mod download;
 pub mod get;
+pub mod list;
 pub mod load_peer;
 pub mod manage;
 pub mod upload_own;

@@ -3,6 +3,8 @@
 use async_trait::async_trait;
 use domain::{File, FileId, Token, TokenId};
 
+use crate::files::list::FileFilter;
+
 /// The longest text (in UTF-8 bytes) every repository stores and reads back unchanged. The
 /// server refuses a request body limit above it, so no text a client sends can be longer.
 pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
@@ -41,6 +43,13 @@ pub trait FileRepository: Send + Sync {
     /// [`RepositoryError::Corrupt`] when the row cannot be read back, otherwise
     /// [`RepositoryError::Unexpected`].
     async fn find_file(&self, id: &FileId) -> Result<Option<File>, RepositoryError>;
+
+    /// Every stored File `filter` matches (exactly those [`FileFilter::matches`] accepts,
+    /// expired ones too), by creation time and then id.
+    ///
+    /// # Errors
+    /// As [`FileRepository::find_file`]; one corrupt row fails the whole list.
+    async fn list_files(&self, filter: &FileFilter) -> Result<Vec<File>, RepositoryError>;
 
     /// Stores a new File.
     ///
