@@ -15,7 +15,7 @@ pub mod wire;
 use actix_web::web;
 
 use routes::fallback::{method_not_allowed, route_does_not_exist};
-use routes::{account, docs, files, health, tokens};
+use routes::{account, docs, file_lists, files, health, tokens};
 
 /// Registers every route; unknown paths answer 404 and wrong methods 405, in the envelope.
 /// Every route here has its `#[utoipa::path]` in `openapi::ApiDoc`; `openapi::tests` checks that
@@ -34,23 +34,27 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .service(
             web::resource(files::OWN_V6_PATH)
+                .route(web::get().to(file_lists::list_own_files_v6))
                 .route(web::post().to(files::upload_own_file_v6))
-                .default_service(web::to(method_not_allowed("POST"))),
+                .default_service(web::to(method_not_allowed("GET, POST"))),
         )
         .service(
             web::resource(files::OWN_V7_PATH)
+                .route(web::get().to(file_lists::list_own_files_v7))
                 .route(web::post().to(files::upload_own_file_v7))
-                .default_service(web::to(method_not_allowed("POST"))),
+                .default_service(web::to(method_not_allowed("GET, POST"))),
         )
         .service(
             web::resource(files::PEER_V6_PATH)
+                .route(web::get().to(file_lists::list_peer_files_v6))
                 .route(web::post().to(files::load_peer_file_v6))
-                .default_service(web::to(method_not_allowed("POST"))),
+                .default_service(web::to(method_not_allowed("GET, POST"))),
         )
         .service(
             web::resource(files::PEER_V7_PATH)
+                .route(web::get().to(file_lists::list_peer_files_v7))
                 .route(web::post().to(files::load_peer_file_v7))
-                .default_service(web::to(method_not_allowed("POST"))),
+                .default_service(web::to(method_not_allowed("GET, POST"))),
         )
         .service(
             web::resource(files::REGENERATE_V6_PATH)
@@ -73,6 +77,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed("GET"))),
         )
         // After the literals `Files/Own` and `Files/Peer`, which must win over ids of those names.
+        .service(
+            web::resource(file_lists::FILES_V6_PATH)
+                .route(web::get().to(file_lists::list_files_v6))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(file_lists::FILES_V7_PATH)
+                .route(web::get().to(file_lists::list_files_v7))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
         .service(
             web::resource(files::FILE_V6_PATH)
                 .route(web::get().to(files::get_file_v6))

@@ -19,7 +19,7 @@ use utoipa::openapi::{OpenApi as Document, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use super::envelope::Failure;
-use super::routes::{account, docs, files, health, tokens};
+use super::routes::{account, docs, file_lists, files, health, tokens};
 
 /// The name of the API key scheme in the document.
 pub const API_KEY_SCHEME: &str = "ApiKey";
@@ -46,6 +46,12 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
         files::upload_own_file_v7,
         files::load_peer_file_v6,
         files::load_peer_file_v7,
+        file_lists::list_files_v6,
+        file_lists::list_files_v7,
+        file_lists::list_own_files_v6,
+        file_lists::list_own_files_v7,
+        file_lists::list_peer_files_v6,
+        file_lists::list_peer_files_v7,
         files::get_file_v6,
         files::get_file_v7,
         files::delete_file_v6,

@@ -343,6 +343,7 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
         [
             "/Monitoring/Version",
             "/api/core/v1/Account/IdentityInfo",
+            "/api/core/v1/Files",
             "/api/core/v1/Files/Own",
             "/api/core/v1/Files/Peer",
             "/api/core/v1/Files/{idOrReference}",
@@ -350,6 +351,7 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
             "/api/core/v1/Files/{id}/RegenerateOwnershipToken",
             "/api/core/v1/Files/{id}/Token",
             "/api/v2/Account/IdentityInfo",
+            "/api/v2/Files",
             "/api/v2/Files/Own",
             "/api/v2/Files/Peer",
             "/api/v2/Files/{idOrReference}",

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod docs;
 pub mod fallback;
+pub mod file_lists;
 pub mod files;
 pub mod health;
 pub mod tokens;
