@@ -7,6 +7,7 @@
 mod backbone_failures;
 mod create_token;
 mod http_surface;
+mod list_files;
 mod load_peer_file;
 mod manage_file;
 mod no_lost_tokens;
