@@ -1,8 +1,8 @@
 // The shared first-start setup of the interop scripts that act as a full identity
-// (transport-onboard.js, transport-load-file.js): the OFFICIAL @nmshd/transport's `Transport`
-// configured as the Runtime configures it in the Connector, an in-memory database, and
-// `AccountController.init()`, which on that empty database onboards a new identity and device on
-// the Backbone (challenge, `POST /api/v2/Identities`, login, datawallet version upgrade).
+// (transport-onboard.js, transport-load-file.js, transport-upload-file.js): the OFFICIAL
+// @nmshd/transport's `Transport` configured as the Runtime configures it in the Connector, an
+// in-memory database, and `AccountController.init()`, which on that empty database onboards a
+// new identity and device on the Backbone (challenge, `POST /api/v2/Identities`, login, datawallet version upgrade).
 // Nothing here prints to stdout; the scripts own their single result line.
 "use strict";
 
