@@ -18,6 +18,9 @@ use application::files::list::{Condition, FileField, FileFilter, FilterValue};
 
 /// The schema's message for a key it does not know.
 pub const UNKNOWN_KEY_MESSAGE: &str = "query must NOT have additional properties";
+/// No stored text holds U+0000 (PostgreSQL text cannot), and PostgreSQL refuses it in a query
+/// parameter: such a filter value is refused up front instead of failing in the database.
+pub const NUL_MESSAGE: &str = "query values must not contain the character U+0000";
 /// The schema's message for a repeated `ownershipIsLocked`.
 pub const LOCKED_REPEATED_MESSAGE: &str = "query/ownershipIsLocked must be string";
 
@@ -79,6 +82,13 @@ pub fn parse_list_files_query(raw: &str) -> Result<FileFilter, &'static str> {
     let known = |key: &str| key == TAGS_KEY || FileField::from_name(key).is_some();
     if pairs.iter().any(|(key, _)| !known(key)) {
         return Err(UNKNOWN_KEY_MESSAGE);
+    }
+    let has_nul = |value: &QueryValue| match value {
+        QueryValue::One(text) => text.contains('\0'),
+        QueryValue::Many(texts) => texts.iter().any(|text| text.contains('\0')),
+    };
+    if pairs.iter().any(|(_, value)| has_nul(value)) {
+        return Err(NUL_MESSAGE);
     }
     let mut filter = FileFilter::new();
     for (key, value) in pairs {
@@ -201,6 +211,12 @@ mod tests {
     use application::files::list::FilterValue::{Boolean, Number, Text};
 
     use super::*;
+
+    #[test]
+    fn a_nul_in_a_value_is_refused_before_the_database_sees_it() {
+        assert_eq!(parse_list_files_query("title=a%00b"), Err(NUL_MESSAGE));
+        assert_eq!(parse_list_files_query("tags=x&tags=%00"), Err(NUL_MESSAGE));
+    }
 
     fn parsed(raw: &str) -> FileFilter {
         parse_list_files_query(raw).unwrap()
