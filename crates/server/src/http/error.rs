@@ -73,6 +73,17 @@ impl ApiError {
         }
     }
 
+    /// The answer to a failed use case, keeping its whole error chain for the request's log
+    /// line (the answer itself never shows it).
+    pub fn failed<E>(error: E) -> Self
+    where
+        E: std::error::Error,
+        Self: From<E>,
+    {
+        let cause = crate::telemetry::error_chain(&error);
+        Self::from(error).with_cause(cause)
+    }
+
     /// Keeps `cause` for the log line of the request this error answers.
     #[must_use]
     pub fn with_cause(mut self, cause: String) -> Self {

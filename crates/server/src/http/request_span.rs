@@ -18,6 +18,13 @@ const MAX_CORRELATION_ID_LEN: usize = 128;
 pub struct CorrelationId(pub String);
 
 impl CorrelationId {
+    /// The correlation id of a request that went through the span middleware.
+    pub fn of_request(request: &actix_web::HttpRequest) -> Option<String> {
+        actix_web::HttpMessage::extensions(request)
+            .get::<Self>()
+            .map(|id| id.0.clone())
+    }
+
     /// The header's value if it is short printable ASCII, else a fresh UUID.
     fn of(request: &ServiceRequest) -> Self {
         let sent = request

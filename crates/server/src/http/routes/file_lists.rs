@@ -23,7 +23,6 @@ use crate::http::routes::tokens::ApiVersion;
 use crate::http::wire::list_files_query::TAGS_KEY;
 use crate::http::wire::{FileDto, parse_list_files_query};
 use crate::state::AppState;
-use crate::telemetry::error_chain;
 
 pub const FILES_V6_PATH: &str = "/api/v2/Files";
 pub const FILES_V7_PATH: &str = "/api/core/v1/Files";
@@ -306,10 +305,7 @@ async fn list(
         .list_files
         .execute(ListFilesRequest { filter, owner })
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     let result: Vec<FileDto> = files
         .iter()
         .map(|file| FileDto::new(file, &state.backbone_base_url, version))

@@ -2,7 +2,7 @@
 //! get one (JSON or a QR code), download its content.
 
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -23,7 +23,6 @@ use crate::http::wire::{
     FILE_FIELD, FileDto, parse_load_peer_file_request, parse_upload_own_file_request,
 };
 use crate::state::AppState;
-use crate::telemetry::error_chain;
 
 pub const OWN_V6_PATH: &str = "/api/v2/Files/Own";
 pub const OWN_V7_PATH: &str = "/api/core/v1/Files/Own";
@@ -122,16 +121,13 @@ async fn upload_own_file(
     let form = read_form(&request, payload, FILE_FIELD, MAX_UPLOAD_FORM_BYTES).await?;
     let mut use_case_request = parse_upload_own_file_request(form)
         .map_err(|violation| ApiError::validation(violation.0))?;
-    use_case_request.correlation_id = correlation_id(&request);
+    use_case_request.correlation_id = CorrelationId::of_request(&request);
     let file = state
         .use_cases
         .upload_own_file
         .execute(use_case_request)
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, "_"))
         .json(Success {
@@ -208,16 +204,13 @@ async fn load_peer_file(
     let body = read_object(&request, payload, state.max_body_bytes).await?;
     let mut use_case_request = parse_load_peer_file_request(&body)
         .map_err(|violation| ApiError::validation(violation.0))?;
-    use_case_request.correlation_id = correlation_id(&request);
+    use_case_request.correlation_id = CorrelationId::of_request(&request);
     let file = state
         .use_cases
         .load_peer_file
         .execute(use_case_request)
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, "_"))
         .json(Success {
@@ -307,10 +300,7 @@ async fn get_file(
         .get_file
         .execute(id_or_reference)
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     let dto = FileDto::new(&file, &state.backbone_base_url, version);
     match representation {
         Representation::Json => Ok(HttpResponse::Ok().json(Success { result: dto })),
@@ -391,12 +381,9 @@ async fn download_file(
     let downloaded = state
         .use_cases
         .download_file
-        .execute(id, correlation_id(&request))
+        .execute(id, CorrelationId::of_request(&request))
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     Ok(HttpResponse::Ok()
         // The media type as uploaded, unchanged (the Connector adds no charset).
         .insert_header((CONTENT_TYPE, downloaded.mimetype.as_str()))
@@ -460,12 +447,9 @@ async fn delete_file(
     state
         .use_cases
         .manage_file
-        .delete(id, correlation_id(&request))
+        .delete(id, CorrelationId::of_request(&request))
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -520,22 +504,12 @@ async fn regenerate_ownership_token(
     let file = state
         .use_cases
         .manage_file
-        .regenerate_ownership_token(id, correlation_id(&request))
+        .regenerate_ownership_token(id, CorrelationId::of_request(&request))
         .await
-        .map_err(|error| {
-            let cause = error_chain(&error);
-            ApiError::from(error).with_cause(cause)
-        })?;
+        .map_err(ApiError::failed)?;
     Ok(HttpResponse::Ok().json(Success {
         result: FileDto::new(&file, &state.backbone_base_url, version),
     }))
-}
-
-fn correlation_id(request: &HttpRequest) -> Option<String> {
-    request
-        .extensions()
-        .get::<CorrelationId>()
-        .map(|id| id.0.clone())
 }
 
 /// What JavaScript's `encodeURIComponent` escapes: all but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.

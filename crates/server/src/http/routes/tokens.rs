@@ -1,8 +1,7 @@
 //! `POST /api/v2/Files/{id}/Token` (v6 shape) and `POST /api/core/v1/Files/{id}/Token` (v7).
 
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, LOCATION};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use application::tokens::create_for_file::CreateTokenForFileError;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::body::read_object;
 use crate::http::envelope::Success;
@@ -17,7 +16,6 @@ use crate::http::qr::qr_png;
 use crate::http::request_span::CorrelationId;
 use crate::http::wire::{TokenDto, parse_create_token_request};
 use crate::state::AppState;
-use crate::telemetry::error_chain;
 
 pub const V6_PATH: &str = "/api/v2/Files/{id}/Token";
 pub const V7_PATH: &str = "/api/core/v1/Files/{id}/Token";
@@ -123,10 +121,7 @@ async fn create_token_for_file(
     let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
     let new_qr_format =
         version == ApiVersion::V7 || body.get("newQRCodeFormat").is_some_and(is_truthy);
-    let correlation_id = request
-        .extensions()
-        .get::<CorrelationId>()
-        .map(|id| id.0.clone());
+    let correlation_id = CorrelationId::of_request(&request);
 
     let mut use_case_request = parse_create_token_request(&file_id, &body)
         .map_err(|violation| ApiError::validation(violation.0))?;
@@ -137,7 +132,7 @@ async fn create_token_for_file(
         .create_token_for_file
         .execute(use_case_request)
         .await
-        .map_err(with_cause)?;
+        .map_err(ApiError::failed)?;
     let token = TokenDto::new(
         &created.token,
         created.is_ephemeral,
@@ -173,12 +168,6 @@ async fn create_token_for_file(
                 .body(png))
         }
     }
-}
-
-/// The answer to a failed use case, keeping the whole error chain for the request's log line.
-fn with_cause(error: CreateTokenForFileError) -> ApiError {
-    let cause = error_chain(&error);
-    ApiError::from(error).with_cause(cause)
 }
 
 /// JavaScript truthiness, as the reference reads `newQRCodeFormat` (unvalidated): a form's
