@@ -7,10 +7,8 @@ use domain::{File, FileId};
 use tracing::Instrument;
 
 use super::get::{GetFileError, find};
-use crate::ports::{BackboneError, RepositoryError};
+use crate::ports::{BackboneError, RECORD_NOT_FOUND, RepositoryError};
 use crate::{Dependencies, ValidationError};
-
-const RECORD_NOT_FOUND: &str = "error.platform.recordNotFound";
 
 /// A downloaded File: its plaintext, name and media type.
 #[derive(Debug, Clone, PartialEq, Eq)]

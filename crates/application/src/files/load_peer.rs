@@ -11,9 +11,7 @@ use tracing::Instrument;
 
 use super::get::GetFileError;
 use crate::Dependencies;
-use crate::ports::{BackboneError, HashingError, RepositoryError};
-
-const RECORD_NOT_FOUND: &str = "error.platform.recordNotFound";
+use crate::ports::{BackboneError, HashingError, RECORD_NOT_FOUND, RepositoryError};
 
 /// One call of `getOrLoadFile`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,10 +4,8 @@ use domain::{File, FileId};
 use tracing::Instrument;
 
 use super::get::{FILE_ID_MESSAGE, GetFileError, find};
-use crate::ports::{BackboneError, RepositoryError};
+use crate::ports::{BackboneError, FORBIDDEN, RepositoryError};
 use crate::{Dependencies, ValidationError};
-
-const FORBIDDEN: &str = "error.platform.forbidden";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManageFileError {

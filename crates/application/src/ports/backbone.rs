@@ -25,6 +25,12 @@ pub struct CreatedBackboneToken {
     pub created_at: DateTime<Utc>,
 }
 
+/// The Backbone's code for a record it does not have (or does not show: expired, deleted,
+/// wrong password).
+pub const RECORD_NOT_FOUND: &str = "error.platform.recordNotFound";
+/// The Backbone's code for an action the caller may not take (e.g. not the File's owner).
+pub const FORBIDDEN: &str = "error.platform.forbidden";
+
 /// A token as the Backbone hands it to whoever has its id (and password): still encrypted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackboneToken {

@@ -10,7 +10,8 @@ mod random;
 mod repository;
 
 pub use backbone::{
-    BackboneError, BackboneToken, BackboneTokens, CreatedBackboneToken, NewBackboneToken,
+    BackboneError, BackboneToken, BackboneTokens, CreatedBackboneToken, FORBIDDEN,
+    NewBackboneToken, RECORD_NOT_FOUND,
 };
 pub use backbone_files::{BackboneFile, BackboneFiles, NewBackboneFile};
 pub use backbone_identities::{
