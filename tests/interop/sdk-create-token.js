@@ -11,18 +11,12 @@
 // exit:   0 = ok, 1 = failure, 2 = usage error. Diagnostics go to stderr.
 "use strict";
 
-for (const m of ["log", "info", "warn", "debug", "trace"]) console[m] = (...a) => console.error(...a);
+// First: it routes the libraries' console output to stderr, keeping stdout for the result line.
+const { finish, printUsage } = require("./lib/output");
 
 const USAGE =
     "usage: node sdk-create-token.js --base-url <connectorUrl> --api-key <key> --file-id <FIL…> [--request '<json object>'] [--qr] [--timeout-ms <ms>]";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-let finished = false;
-function finish(exitCode, obj) {
-    if (finished) return;
-    finished = true;
-    process.stdout.write(JSON.stringify(obj) + "\n", () => process.exit(exitCode));
-}
 
 function parseArgs(argv) {
     const valued = new Set(["base-url", "api-key", "file-id", "request", "timeout-ms"]);
@@ -96,8 +90,7 @@ async function main() {
         return finish(2, { ok: false, error: { code: "error.interop.usage", message: `${e.message}. ${USAGE}` } });
     }
     if (args.help) {
-        finished = true;
-        return process.stdout.write(USAGE + "\n", () => process.exit(0));
+        return printUsage(USAGE);
     }
 
     setTimeout(() => {

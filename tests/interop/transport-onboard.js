@@ -14,32 +14,13 @@
 // Everything else (library logging, diagnostics) goes to stderr.
 "use strict";
 
-// stdout is reserved for the single result line: route any console output of the libraries to stderr.
-for (const m of ["log", "info", "warn", "debug", "trace"]) console[m] = (...a) => console.error(...a);
+// First: it routes the libraries' console output to stderr, keeping stdout for the result line.
+const { finish, printUsage, errorInfo } = require("./lib/output");
 
 const { createTransport, initAccount, useOneTsServal } = require("./lib/account");
 
 const USAGE =
     "usage: node transport-onboard.js --backbone <backboneBaseUrl> --client-id <id> --client-secret <secret> [--address-domain <domain>] [--timeout-ms <ms>]";
-
-let finished = false;
-function finish(exitCode, obj) {
-    if (finished) return;
-    finished = true;
-    process.stdout.write(JSON.stringify(obj) + "\n", () => process.exit(exitCode));
-}
-
-function errorInfo(e) {
-    if (!e || typeof e !== "object") return { code: "error.interop.unexpected", message: String(e) };
-    const info = {
-        code: typeof e.code === "string" && e.code ? e.code : `error.interop.${e.name || "unexpected"}`,
-        message: e.message || String(e)
-    };
-    if (typeof e.status === "number") info.status = e.status; // RequestError: HTTP status from the Backbone
-    if (typeof e.reason === "string" && e.reason) info.reason = e.reason;
-    if (e.object && typeof e.object.code === "string") info.cause = e.object.code; // e.g. ECONNREFUSED
-    return info;
-}
 
 function parseArgs(argv) {
     const known = new Set(["backbone", "client-id", "client-secret", "address-domain", "timeout-ms"]);
@@ -85,8 +66,7 @@ async function main() {
         return finish(2, { ok: false, error: { code: "error.interop.usage", message: `${e.message}. ${USAGE}` } });
     }
     if (args.help) {
-        finished = true;
-        return process.stdout.write(USAGE + "\n", () => process.exit(0));
+        return printUsage(USAGE);
     }
 
     // Never hang: a hard deadline for the whole run (library load, libsodium init, HTTP).

@@ -26,8 +26,8 @@
 // Everything else (library logging, diagnostics) goes to stderr.
 "use strict";
 
-// stdout is reserved for the single result line: route any console output of the libraries to stderr.
-for (const m of ["log", "info", "warn", "debug", "trace"]) console[m] = (...a) => console.error(...a);
+// First: it routes the libraries' console output to stderr, keeping stdout for the result line.
+const { finish, printUsage, errorInfo } = require("./lib/output");
 
 const fs = require("fs");
 const { createTransport, initAccount, useOneTsServal } = require("./lib/account");
@@ -40,33 +40,6 @@ const USAGE =
 
 // The Runtime's default expiry of an uploaded File (UploadOwnFile, spec files.md §1.2 item 4).
 const DEFAULT_FILE_EXPIRES_AT = "9999-12-31T00:00:00.000Z";
-
-let finished = false;
-function finish(exitCode, obj) {
-    if (finished) return;
-    finished = true;
-    process.stdout.write(JSON.stringify(obj) + "\n", () => process.exit(exitCode));
-}
-
-function errorInfo(e) {
-    if (!e || typeof e !== "object") return { code: "error.interop.unexpected", message: String(e) };
-    const info = {
-        code: typeof e.code === "string" && e.code ? e.code : `error.interop.${e.name || "unexpected"}`,
-        message: e.message || String(e)
-    };
-    if (typeof e.status === "number") info.status = e.status; // RequestError: HTTP status from the Backbone
-    if (typeof e.reason === "string" && e.reason) info.reason = e.reason;
-    if (e.object !== undefined && e.object !== null) {
-        if (["error.transport.request.badRequest", "error.transport.request.resultUndefined"].includes(info.code)) {
-            // RequestError: the raw body the Backbone sent instead of an error envelope / result
-            const raw = typeof e.object === "string" ? e.object : JSON.stringify(e.object);
-            info.body = raw.length > 4000 ? raw.slice(0, 4000) + "…" : raw;
-        } else if (typeof e.object.code === "string") {
-            info.cause = e.object.code; // axios/network error code, e.g. ECONNREFUSED (never the whole axios error)
-        }
-    }
-    return info;
-}
 
 function isoDate(name, value) {
     // The form CoreDate.toString() sends (UTC, milliseconds, Z); anything Date parses is accepted.
@@ -178,8 +151,7 @@ async function main() {
         return finish(2, { ok: false, error: { code: "error.interop.usage", message: `${e.message}. ${USAGE}` } });
     }
     if (args.help) {
-        finished = true;
-        return process.stdout.write(USAGE + "\n", () => process.exit(0));
+        return printUsage(USAGE);
     }
 
     // Never hang: a hard deadline for the whole run (library load, libsodium init, HTTP, Argon2id).
