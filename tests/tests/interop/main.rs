@@ -13,6 +13,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 use system_tests::{API_KEY, TestApp};
 
+mod connector_suites;
 mod file_interop;
 mod peer_file_interop;
 mod service_onboarding;
