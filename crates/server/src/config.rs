@@ -17,7 +17,8 @@
 //! | `identity.address` / `identity.deviceId` | a device brought by the operator instead of onboarding: its identity and device | none: onboard |
 //! | `identity.deviceUsername` / `identity.devicePassword` | that device's login | all four or none |
 //! | `infrastructure.httpServer.host` / `port` | where to listen | `0.0.0.0` (local mode: `127.0.0.1`) / 8080 |
-//! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required with a Backbone; generated in local mode |
+//! | `infrastructure.httpServer.apiKey` | the `X-API-KEY` clients send; must be strong | required with a Backbone unless keys are given below; generated in local mode |
+//! | `infrastructure.httpServer.authentication.apiKey.keys.<id>` | more keys, Connector v7 style: `{key, enabled?, description?, expiresAt?, scopes?}` (see `api_keys`) | none |
 //! | `infrastructure.httpServer.authFailureDelayMinMs` / `MaxMs` | random delay before a 401 | 1000 / 4000 |
 //! | `infrastructure.httpServer.maxBodyBytes` | largest accepted request body (at most 16 MiB, the longest text storage keeps) | 1048576 |
 //! | `database.connectionString` | `postgres://…` (PostgreSQL) or `sqlite://<path>` | SQLite in the data directory |
@@ -34,6 +35,8 @@
 //! and kept (encrypted with the secrets key) in the database, as the Connector does; or, with
 //! all four `identity.*` settings, a device the operator created elsewhere.
 
+mod api_keys;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -41,6 +44,8 @@ use application::ports::MAX_TEXT_BYTES;
 use domain::{AddressDomain, DeviceId, DeviceUsername, IdentityAddress, SecretKey};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
+
+pub use api_keys::{ApiKeyConfig, SINGLE_KEY_ID};
 
 pub const DEFAULT_HOST: &str = "0.0.0.0";
 pub const LOCAL_MODE_HOST: &str = "127.0.0.1";
@@ -93,8 +98,9 @@ impl std::fmt::Debug for SecretsKey {
 pub struct HttpConfig {
     pub host: String,
     pub port: u16,
-    /// `None` only in local mode, which then generates one.
-    pub api_key: Option<SecretString>,
+    /// The keys clients may send, v6's single key (id [`SINGLE_KEY_ID`]) first; empty only
+    /// in local mode, which then generates one.
+    pub api_keys: Vec<ApiKeyConfig>,
     pub auth_failure_delay: std::ops::RangeInclusive<Duration>,
     pub max_body_bytes: usize,
 }
@@ -238,7 +244,7 @@ impl Config {
                 },
             )?,
             port: s.number("infrastructure.httpServer.port", DEFAULT_PORT)?,
-            api_key: s.api_key(backbone.is_some())?,
+            api_keys: api_keys::api_keys(s, backbone.is_some())?,
             auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
             max_body_bytes,
         };
@@ -404,26 +410,6 @@ impl Settings {
         }
     }
 
-    /// Strong and required with a real Backbone; in local mode optional (then generated), and
-    /// a weak one is accepted (start-up warns about it).
-    fn api_key(&self, with_backbone: bool) -> Result<Option<SecretString>, ConfigError> {
-        let key = "infrastructure.httpServer.apiKey";
-        let Some(api_key) = self.string(key)? else {
-            return if with_backbone {
-                Err(self.missing(key))
-            } else {
-                Ok(None)
-            };
-        };
-        match api_key_weakness(&api_key) {
-            Some(weakness) if with_backbone => Err(invalid(
-                key,
-                &format!("the API key is too weak: {weakness}"),
-            )),
-            _ => Ok(Some(api_key.into())),
-        }
-    }
-
     fn boolean(&self, key: &'static str, default: bool) -> Result<bool, ConfigError> {
         match self.get(key) {
             None | Some(Value::Null) => Ok(default),
@@ -546,13 +532,6 @@ impl Settings {
             Some(domain) => AddressDomain::parse(&domain).map_err(|e| invalid(KEY, &e.to_string())),
             None => AddressDomain::from_base_url(base_url)
                 .map_err(|e| invalid("transportLibrary.baseUrl", &e.to_string())),
-        }
-    }
-
-    fn missing(&self, key: &'static str) -> ConfigError {
-        ConfigError::Missing {
-            key,
-            env: key.replace('.', "__"),
         }
     }
 }

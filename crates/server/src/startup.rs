@@ -15,10 +15,11 @@ use application::ports::SystemClock;
 use application::{Dependencies, UseCases};
 use async_trait::async_trait;
 use domain::FileId;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
-use crate::config::Config;
-use crate::http::middleware::{ApiKeyGuard, log_and_time, require_api_key};
+use crate::config::{ApiKeyConfig, Config, SINGLE_KEY_ID};
+use crate::http::auth::{ApiKeyGuard, require_api_key};
+use crate::http::middleware::log_and_time;
 use crate::http::request_span::RequestSpan;
 use crate::identity::{IdentityError, ResolvedIdentity, backbone_client_config};
 use crate::local::{LocalBackbone, LocalModeError};
@@ -72,23 +73,29 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         // Local mode first: when its simulator cannot take its port, nothing (not even a
         // migration) has touched the data directory yet.
-        let (remote, api_key, mut local) = match config.backbone {
-            Some(remote) => {
-                let api_key = config
-                    .http
-                    .api_key
-                    .clone()
-                    .unwrap_or_else(|| unreachable!("required with a Backbone"));
-                (remote, api_key, None)
-            }
+        let (remote, api_keys, mut local) = match config.backbone {
+            Some(remote) => (remote, config.http.api_keys.clone(), None),
             None => {
+                let (single, others): (Vec<ApiKeyConfig>, Vec<ApiKeyConfig>) = config
+                    .http
+                    .api_keys
+                    .iter()
+                    .cloned()
+                    .partition(|key| key.id == SINGLE_KEY_ID);
                 let local = crate::local::start(
                     &config.database.data_directory,
-                    config.http.api_key.as_ref(),
+                    single.first().map(|key| &key.key),
                     config.secrets_key.as_ref(),
                 )
                 .await?;
-                (local.remote.clone(), local.api_key.clone(), Some(local))
+                // Local mode's key (configured or generated) may do everything, as v6's single key.
+                let api_keys = std::iter::once(ApiKeyConfig::unrestricted(
+                    SINGLE_KEY_ID,
+                    local.api_key.clone(),
+                ))
+                .chain(others)
+                .collect();
+                (local.remote.clone(), api_keys, Some(local))
             }
         };
 
@@ -154,7 +161,7 @@ impl Application {
             identity: identity_info.clone(),
         });
         let guard = web::Data::new(Arc::new(ApiKeyGuard::new(
-            api_key.expose_secret().as_bytes(),
+            &api_keys,
             config.http.auth_failure_delay.clone(),
         )));
 
@@ -186,7 +193,7 @@ impl Application {
         .run();
         tracing::info!(port, backbone = %remote.backbone.base_url, identity = %identity_info.address, "connector listening");
         if let (Some(local), Some(demo_file)) = (&local, &demo_file) {
-            announce_local_mode(local, &identity_info, demo_file, port, &api_key);
+            announce_local_mode(local, &identity_info, demo_file, port);
         }
         Ok(Self {
             port,
@@ -239,7 +246,6 @@ fn announce_local_mode(
     identity: &IdentityInfo,
     demo_file: &FileId,
     port: u16,
-    api_key: &SecretString,
 ) {
     let remote = &local.remote;
     tracing::warn!(
@@ -268,7 +274,7 @@ fn announce_local_mode(
         data = local.data_directory.display(),
         address = identity.address,
         file = demo_file,
-        key = api_key.expose_secret(),
+        key = local.api_key.expose_secret(),
     );
 }
 

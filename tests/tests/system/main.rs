@@ -4,6 +4,7 @@
 // Test helpers fail loudly on purpose: a panic is the test failing.
 #![allow(clippy::unwrap_used)]
 
+mod api_keys;
 mod backbone_failures;
 mod create_token;
 mod http_surface;

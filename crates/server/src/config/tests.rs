@@ -25,6 +25,16 @@ fn complete() -> Vec<(String, String)> {
     .collect()
 }
 
+/// v6's single key, as configured.
+fn single_key(config: &Config) -> Option<&str> {
+    config
+        .http
+        .api_keys
+        .iter()
+        .find(|key| key.id == SINGLE_KEY_ID)
+        .map(|key| key.key.expose_secret())
+}
+
 fn with(mut vars: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
     vars.retain(|(n, _)| n != name);
     vars.push((name.to_owned(), value.to_owned()));
@@ -41,10 +51,7 @@ fn a_complete_environment_gives_a_typed_config_with_defaults() {
         "secret"
     );
     assert_eq!(config.http.port, DEFAULT_PORT);
-    assert_eq!(
-        config.http.api_key.as_ref().unwrap().expose_secret(),
-        STRONG_KEY
-    );
+    assert_eq!(single_key(&config), Some(STRONG_KEY));
     assert_eq!(
         *config.http.auth_failure_delay.start(),
         Duration::from_secs(1)
@@ -172,7 +179,7 @@ fn debug_output_hides_every_secret() {
 fn no_backbone_settings_at_all_means_local_mode_with_sqlite() {
     let config = Config::from_vars(Vec::new()).unwrap();
     assert!(config.backbone.is_none());
-    assert!(config.http.api_key.is_none());
+    assert!(config.http.api_keys.is_empty());
     assert!(config.database.connection_string.is_none());
     assert_eq!(
         config.database.data_directory,
@@ -180,8 +187,8 @@ fn no_backbone_settings_at_all_means_local_mode_with_sqlite() {
     );
     let weak = Config::from_vars(vec![("API_KEY".to_owned(), "short".to_owned())]).unwrap();
     assert_eq!(
-        weak.http.api_key.unwrap().expose_secret(),
-        "short",
+        single_key(&weak),
+        Some("short"),
         "local mode accepts a weak key"
     );
 }
@@ -332,4 +339,143 @@ fn an_ip_backbone_without_an_override_is_refused_with_the_setting_to_use() {
             .to_string()
             .contains("neither true nor false")
     );
+}
+
+const OTHER_KEY: &str = "Other-Strong-Key-0123456789-abcdXY";
+const KEYS_VAR: &str = "infrastructure__httpServer__authentication__apiKey__keys";
+
+/// `complete()` without the v6 key, plus v7 keys.
+fn with_keys(keys: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let mut vars = complete();
+    vars.retain(|(n, _)| n != "API_KEY");
+    for (name, value) in keys {
+        vars.push((format!("{KEYS_VAR}__{name}"), (*value).to_owned()));
+    }
+    Config::from_vars(vars)
+}
+
+#[test]
+fn connector_v7_keys_are_read_as_json_or_field_by_field() {
+    let config = with_keys(&[
+        (
+            "ci",
+            &format!(r#"{{"key":"{OTHER_KEY}","scopes":["core:files","core:*"],"expiresAt":"2099-01-31T00:00:00Z","description":"CI"}}"#),
+        ),
+        ("admin__key", STRONG_KEY),
+        ("admin__enabled", "false"),
+        ("admin__scopes", "core:tokens, monitoring:**"),
+    ])
+    .unwrap();
+    let keys = &config.http.api_keys;
+    assert_eq!(keys.len(), 2);
+    let (admin, ci) = (&keys[0], &keys[1]);
+    assert_eq!((admin.id.as_str(), ci.id.as_str()), ("admin", "ci"));
+    assert_eq!(ci.key.expose_secret(), OTHER_KEY);
+    assert!(ci.enabled && !admin.enabled);
+    assert_eq!(
+        ci.expires_at.unwrap().to_rfc3339(),
+        "2099-01-31T00:00:00+00:00"
+    );
+    let scopes = |key: &ApiKeyConfig| {
+        key.scopes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(scopes(ci), ["core:files", "core:*"]);
+    assert_eq!(scopes(admin), ["core:tokens", "monitoring:**"]);
+    assert!(
+        !format!("{keys:?}").contains(OTHER_KEY),
+        "Debug hides the keys"
+    );
+}
+
+#[test]
+fn a_key_without_scopes_may_do_everything_and_the_v6_key_comes_first() {
+    let mut vars = complete();
+    vars.push((format!("{KEYS_VAR}__extra__key"), OTHER_KEY.to_owned()));
+    let config = Config::from_vars(vars).unwrap();
+    let ids: Vec<&str> = config.http.api_keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, [SINGLE_KEY_ID, "extra"]);
+    for key in &config.http.api_keys {
+        assert_eq!(
+            key.scopes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["**"]
+        );
+        assert!(key.enabled && key.expires_at.is_none());
+    }
+}
+
+#[test]
+fn bad_v7_keys_refuse_the_start_and_say_which() {
+    let refused = |keys: &[(&str, &str)], expected: &str| {
+        let error = with_keys(keys).unwrap_err().to_string();
+        assert!(error.contains(expected), "{keys:?}: {error}");
+    };
+    refused(&[("weak__key", "short-key")], "'weak' is too weak");
+    refused(
+        &[("a__key", STRONG_KEY), ("b__key", STRONG_KEY)],
+        "the keys 'a' and 'b' are the same key",
+    );
+    refused(
+        &[("off__key", STRONG_KEY), ("off__enabled", "false")],
+        "no API key is enabled and unexpired",
+    );
+    refused(
+        &[
+            ("old__key", STRONG_KEY),
+            ("old__expiresAt", "2020-01-01T00:00:00Z"),
+        ],
+        "no API key is enabled and unexpired",
+    );
+    refused(
+        &[("when__key", STRONG_KEY), ("when__expiresAt", "tomorrow")],
+        "'expiresAt' 'tomorrow' is not an ISO 8601 date-time",
+    );
+    refused(
+        &[
+            ("scoped__key", STRONG_KEY),
+            ("scoped__scopes", "core:file*"),
+        ],
+        "key 'scoped': scope 'core:file*'",
+    );
+    refused(
+        &[("nokey__enabled", "true")],
+        "key 'nokey': 'key' is missing",
+    );
+    refused(&[("json", "{not json")], "key 'json': must be an object");
+
+    let mut vars = complete();
+    vars.push((
+        "infrastructure__httpServer__authentication__apiKey__headerName".to_owned(),
+        "X-Other".to_owned(),
+    ));
+    let error = Config::from_vars(vars).unwrap_err().to_string();
+    assert!(error.contains("only X-API-KEY is supported"), "{error}");
+}
+
+#[test]
+fn the_v6_key_and_a_v7_key_may_not_be_the_same() {
+    let mut vars = complete();
+    vars.push((format!("{KEYS_VAR}__again__key"), STRONG_KEY.to_owned()));
+    let error = Config::from_vars(vars).unwrap_err().to_string();
+    assert!(
+        error.contains("the keys 'apiKey' and 'again' are the same key"),
+        "{error}"
+    );
+}
+
+#[test]
+fn v7_keys_can_be_switched_off_as_a_whole() {
+    let mut vars = complete();
+    vars.push((format!("{KEYS_VAR}__extra__key"), OTHER_KEY.to_owned()));
+    vars.push((
+        "infrastructure__httpServer__authentication__apiKey__enabled".to_owned(),
+        "false".to_owned(),
+    ));
+    let config = Config::from_vars(vars).unwrap();
+    assert_eq!(config.http.api_keys.len(), 1, "only the v6 key");
 }

@@ -26,6 +26,7 @@ pub const NOT_ACCEPTABLE: &str = "error.connector.http.notAcceptable";
 pub const UNSUPPORTED_MEDIA_TYPE: &str = "error.connector.http.unsupportedMediaType";
 pub const PAYLOAD_TOO_LARGE: &str = "error.connector.http.payloadTooLarge";
 pub const UNAUTHORIZED: &str = "error.connector.unauthorized";
+pub const FORBIDDEN: &str = "error.connector.forbidden";
 pub const UNEXPECTED: &str = "error.connector.unexpected";
 pub const DATABASE_UNAVAILABLE: &str = "error.connector.database.unavailable";
 pub const TOKEN_NOT_STORED: &str = "error.connector.tokenNotStored";
@@ -110,6 +111,15 @@ impl ApiError {
 
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, UNAUTHORIZED, "Unauthorized.")
+    }
+
+    /// A valid API key whose scopes do not reach the route.
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            FORBIDDEN,
+            "You are not allowed to access this endpoint.",
+        )
     }
 
     pub fn route_does_not_exist() -> Self {

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, middleware, envelopes and the error mapping.
 
+pub mod auth;
 pub mod body;
 pub mod envelope;
 pub mod error;

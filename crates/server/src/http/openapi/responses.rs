@@ -66,8 +66,12 @@ const TOKEN_ROUTE_ERRORS: [(u16, &str); 11] = [
     ),
 ];
 
-const UNAUTHORIZED: &str = "The `X-API-KEY` header is missing or wrong (`error.connector.unauthorized`); \
+/// The 401 of every route that needs the key.
+pub const UNAUTHORIZED: &str = "The `X-API-KEY` header is missing or wrong (`error.connector.unauthorized`); \
      answered after a random delay, before routing.";
+
+const FORBIDDEN: &str = "The API key's scopes do not include this route's permission \
+     (`core:files`, `core:tokens`, `core:account`; `error.connector.forbidden`).";
 
 /// A wrong method on a known path (in `components.responses`: no operation answers it, every
 /// path does).
@@ -110,8 +114,10 @@ pub fn error_response(status: u16, description: &str) -> Response {
     response.build()
 }
 
-fn responses(table: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
-    table
+/// The answers of `table`; a route that needs the key may also be refused for its scopes (403),
+/// so a table with a 401 gets that, beside a 403 of its own if it has one.
+pub fn responses(table: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    let mut answers: BTreeMap<String, RefOr<Response>> = table
         .iter()
         .map(|(status, description)| {
             (
@@ -119,7 +125,18 @@ fn responses(table: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
                 RefOr::T(error_response(*status, description)),
             )
         })
-        .collect()
+        .collect();
+    if table.iter().any(|(status, _)| *status == 401) {
+        let description = match table.iter().find(|(status, _)| *status == 403) {
+            Some((_, own)) => format!("{FORBIDDEN} Or: {own}"),
+            None => FORBIDDEN.to_owned(),
+        };
+        answers.insert(
+            "403".to_owned(),
+            RefOr::T(error_response(403, &description)),
+        );
+    }
+    answers
 }
 
 /// The failures of the token routes.

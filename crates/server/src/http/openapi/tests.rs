@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::document;
 use crate::http::envelope::{Failure, new_error_id};
-use crate::http::middleware::PUBLIC_PATHS;
+use crate::http::auth::PUBLIC_PATHS;
 use crate::http::wire::tests::{FILE_ID, answer};
 
 const METHODS: [&str; 8] = [
@@ -299,6 +299,11 @@ fn the_document_is_openapi_3_1_with_the_api_key_on_every_route_but_the_public_on
             } else {
                 assert_eq!(security, Some(&json!([{"ApiKey": []}])), "{method} {path}");
                 assert!(operation["responses"]["401"].is_object(), "{method} {path}");
+                let forbidden = operation["responses"]["403"]["description"].as_str();
+                assert!(
+                    forbidden.is_some_and(|text| text.contains("error.connector.forbidden")),
+                    "a key's scopes may refuse {method} {path}"
+                );
             }
             for (status, response) in operation["responses"].as_object().unwrap() {
                 for header in ["X-Response-Duration-ms", "X-Response-Time"] {

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 use crate::http::envelope::Success;
 use crate::http::error::{ApiError, DATABASE_UNAVAILABLE};
-use crate::http::openapi::responses::error_response;
+use crate::http::openapi::responses::{UNAUTHORIZED, responses};
 use crate::http::routes::files::{OWN_V6_PATH, OWN_V7_PATH, PEER_V6_PATH, PEER_V7_PATH};
 use crate::http::routes::tokens::ApiVersion;
 use crate::http::wire::list_files_query::TAGS_KEY;
@@ -54,11 +54,7 @@ const LIST_ROUTE_ERRORS: [(u16, &str); 4] = [
          properties`) or a repeated `ownershipIsLocked` (`query/ownershipIsLocked must be \
          string`), as `error.runtime.validation.invalidPropertyValue`.",
     ),
-    (
-        401,
-        "The `X-API-KEY` header is missing or wrong (`error.connector.unauthorized`); answered \
-         after a random delay, before routing.",
-    ),
+    (401, UNAUTHORIZED),
     (500, "An unexpected failure (`error.connector.unexpected`)."),
     (
         503,
@@ -72,15 +68,7 @@ pub struct ListRouteErrors;
 
 impl IntoResponses for ListRouteErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        LIST_ROUTE_ERRORS
-            .iter()
-            .map(|(status, description)| {
-                (
-                    status.to_string(),
-                    RefOr::T(error_response(*status, description)),
-                )
-            })
-            .collect()
+        responses(&LIST_ROUTE_ERRORS)
     }
 }
 
