@@ -24,6 +24,7 @@
 //! | `database.connectionString` | `postgres://…` (PostgreSQL) or `sqlite://<path>` | SQLite in the data directory |
 //! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
+//! | `infrastructure.httpServer.cors.*` | CORS as the Connector's Express `cors` options (see `cors`) | off |
 //! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
 //!
 //! Without `transportLibrary.baseUrl` the service runs in local mode (see `crate::local`): a
@@ -36,6 +37,7 @@
 //! all four `identity.*` settings, a device the operator created elsewhere.
 
 mod api_keys;
+mod cors;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +48,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 pub use api_keys::{ApiKeyConfig, SINGLE_KEY_ID};
+pub use cors::{CorsConfig, CorsOrigins};
 
 pub const DEFAULT_HOST: &str = "0.0.0.0";
 pub const LOCAL_MODE_HOST: &str = "127.0.0.1";
@@ -103,6 +106,8 @@ pub struct HttpConfig {
     pub api_keys: Vec<ApiKeyConfig>,
     pub auth_failure_delay: std::ops::RangeInclusive<Duration>,
     pub max_body_bytes: usize,
+    /// `None`: no CORS headers (the Connector's default, `cors.origin: false`).
+    pub cors: Option<CorsConfig>,
 }
 
 /// A real Backbone and who this service is on it.
@@ -247,6 +252,7 @@ impl Config {
             api_keys: api_keys::api_keys(s, backbone.is_some())?,
             auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
             max_body_bytes,
+            cors: cors::cors(s)?,
         };
         let database = DatabaseConfig {
             connection_string: s

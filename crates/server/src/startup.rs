@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use adapters_backbone::HttpBackboneClient;
 use adapters_hashing::IdleThreadsHasher;
@@ -174,11 +174,16 @@ impl Application {
             .local_addr()
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
+        let cors = config.http.cors.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(guard.clone())
                 .wrap(from_fn(require_api_key))
+                .wrap(Condition::new(
+                    cors.is_some(),
+                    crate::http::cors::middleware(cors.as_ref()),
+                ))
                 .wrap(from_fn(log_and_time))
                 .wrap(security_headers())
                 .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())

@@ -6,6 +6,7 @@
 
 mod api_keys;
 mod backbone_failures;
+mod cors;
 mod create_token;
 mod http_surface;
 mod list_files;

@@ -479,3 +479,81 @@ fn v7_keys_can_be_switched_off_as_a_whole() {
     let config = Config::from_vars(vars).unwrap();
     assert_eq!(config.http.api_keys.len(), 1, "only the v6 key");
 }
+
+fn cors_of(settings: &[(&str, &str)]) -> Result<Option<CorsConfig>, ConfigError> {
+    let mut vars = complete();
+    for (name, value) in settings {
+        vars.push((
+            format!("infrastructure__httpServer__cors__{name}"),
+            (*value).to_owned(),
+        ));
+    }
+    Config::from_vars(vars).map(|config| config.http.cors)
+}
+
+#[test]
+fn cors_is_off_unless_an_origin_is_configured() {
+    assert_eq!(cors_of(&[]).unwrap(), None);
+    assert_eq!(cors_of(&[("origin", "false")]).unwrap(), None);
+    assert_eq!(cors_of(&[("credentials", "true")]).unwrap(), None);
+}
+
+#[test]
+fn cors_takes_the_connectors_origin_forms_and_express_defaults() {
+    let any = cors_of(&[("origin", "true")]).unwrap().unwrap();
+    assert_eq!(any.origins, CorsOrigins::AnyEchoed);
+    assert_eq!(
+        any.methods,
+        ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]
+    );
+    assert_eq!(any.allowed_headers, None, "whatever the preflight asks for");
+    assert!(!any.credentials && any.max_age_seconds.is_none() && any.exposed_headers.is_empty());
+    assert_eq!(
+        cors_of(&[("origin", "*")]).unwrap().unwrap().origins,
+        CorsOrigins::AnyWildcard
+    );
+    let listed = cors_of(&[
+        ("origin", "https://a.example.com, http://localhost:3000"),
+        ("methods", r#"["GET","POST"]"#),
+        ("allowedHeaders", "X-API-KEY,Content-Type"),
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        listed.origins,
+        CorsOrigins::Listed(vec![
+            "https://a.example.com".into(),
+            "http://localhost:3000".into()
+        ])
+    );
+    assert_eq!(listed.methods, ["GET", "POST"]);
+    assert_eq!(
+        listed.allowed_headers,
+        Some(vec!["X-API-KEY".into(), "Content-Type".into()])
+    );
+}
+
+#[test]
+fn cors_settings_that_cannot_work_refuse_the_start() {
+    let refused = |settings: &[(&str, &str)], expected: &str| {
+        let error = cors_of(settings).unwrap_err().to_string();
+        assert!(error.contains(expected), "{settings:?}: {error}");
+    };
+    refused(&[("origin", "app.example.com")], "is not an origin");
+    refused(
+        &[("origin", "https://app.example.com/path")],
+        "is not an origin",
+    );
+    refused(
+        &[("origin", "*"), ("credentials", "true")],
+        "browsers refuse credentials",
+    );
+    refused(
+        &[("origin", "true"), ("methods", "GET,PO ST")],
+        "is not an HTTP method",
+    );
+    refused(
+        &[("origin", "true"), ("maxAge", "soon")],
+        "is not a number of seconds",
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod cors;
 pub mod envelope;
 pub mod error;
 pub mod middleware;
