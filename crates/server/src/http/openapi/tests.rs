@@ -11,8 +11,8 @@ use domain::{
 use serde_json::{Map, Value, json};
 
 use super::document;
-use crate::http::envelope::{Failure, new_error_id};
 use crate::http::auth::PUBLIC_PATHS;
+use crate::http::envelope::{Failure, new_error_id};
 use crate::http::wire::tests::{FILE_ID, answer};
 
 const METHODS: [&str; 8] = [
