@@ -15,9 +15,12 @@
 //!
 //! Defaults are the `DEFAULT_*` constants below.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+
+use crate::observe::CallObserver;
 
 /// The runtime's default request timeout (`@nmshd/transport` uses 60 s).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -37,7 +40,7 @@ pub const DEFAULT_USER_AGENT: &str =
 /// Everything [`crate::HttpBackboneClient`] and [`crate::HttpBackboneIdentities`] need besides
 /// a device login. Build it with [`BackboneConfig::new`] and
 /// override defaults with struct update syntax.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BackboneConfig {
     /// Backbone root (`http` or `https`); a trailing `/` is ignored, a path prefix is kept.
     pub base_url: String,
@@ -49,6 +52,25 @@ pub struct BackboneConfig {
     pub login_refresh_margin: Duration,
     pub connect_retry_delay: Duration,
     pub user_agent: String,
+    /// Told of every call, e.g. for metrics; none by default.
+    pub observer: Option<Arc<dyn CallObserver>>,
+}
+
+impl std::fmt::Debug for BackboneConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackboneConfig")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("health_check_timeout", &self.health_check_timeout)
+            .field("login_refresh_margin", &self.login_refresh_margin)
+            .field("connect_retry_delay", &self.connect_retry_delay)
+            .field("user_agent", &self.user_agent)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl BackboneConfig {
@@ -68,6 +90,7 @@ impl BackboneConfig {
             login_refresh_margin: DEFAULT_LOGIN_REFRESH_MARGIN,
             connect_retry_delay: DEFAULT_CONNECT_RETRY_DELAY,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            observer: None,
         }
     }
 }

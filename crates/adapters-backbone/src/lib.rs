@@ -39,6 +39,7 @@ mod config;
 mod errors;
 mod files;
 mod identities;
+mod observe;
 mod retry;
 mod tokens;
 mod transport;
@@ -62,6 +63,7 @@ pub use config::{
     DEFAULT_USER_AGENT,
 };
 pub use identities::HttpBackboneIdentities;
+pub use observe::{CallObserver, CallOutcome, ObservedCall};
 
 use crate::auth::Authenticator;
 use crate::transport::{Route, Transport};

@@ -1,6 +1,7 @@
 //! The one place requests leave: the reqwest client, URLs, common headers, and reading an answer
 //! (bounded) into memory.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use application::ports::BackboneError;
@@ -10,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::config::{BackboneConfig, BackboneConfigError};
 use crate::errors;
+use crate::observe::{CallObserver, CallOutcome, ObservedCall};
 
 /// Shorter than the idle timeouts of common proxies (60–75 s) and Kestrel (130 s), so a pooled
 /// connection is not reused just as the other side closes it.
@@ -115,7 +117,6 @@ pub(crate) struct NoAnswer {
     pub not_sent: bool,
 }
 
-#[derive(Debug)]
 pub(crate) struct Transport {
     client: reqwest::Client,
     base_url: String,
@@ -126,6 +127,16 @@ pub(crate) struct Transport {
     pub request_timeout: Duration,
     pub health_check_timeout: Duration,
     pub connect_retry_delay: Duration,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Transport {
@@ -167,6 +178,7 @@ impl Transport {
             request_timeout: config.request_timeout,
             health_check_timeout: config.health_check_timeout,
             connect_retry_delay: config.connect_retry_delay,
+            observer: config.observer.clone(),
         })
     }
 
@@ -224,17 +236,42 @@ impl Transport {
         request: RequestBuilder,
         timeout: Duration,
     ) -> Result<Answer, NoAnswer> {
-        let limit = route.max_answer_bytes();
         let started = Instant::now();
+        let (client, request) = request.timeout(timeout).build_split();
+        let request = request.map_err(|e| NoAnswer {
+            error: errors::from_transport(&e, timeout),
+            not_sent: true,
+        })?;
+        let method = request.method().clone();
+        let result = self.exchange(route, &client, request, timeout, started).await;
+        if let Some(observer) = &self.observer {
+            observer.observe(&ObservedCall {
+                route: route.template(),
+                method: method.as_str(),
+                outcome: match &result {
+                    Ok(answer) => CallOutcome::Answered(answer.status),
+                    Err(no_answer) => no_answer.outcome(),
+                },
+                elapsed: started.elapsed(),
+            });
+        }
+        result
+    }
+
+    async fn exchange(
+        &self,
+        route: Route,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        timeout: Duration,
+        started: Instant,
+    ) -> Result<Answer, NoAnswer> {
+        let limit = route.max_answer_bytes();
         let lost = |error: &reqwest::Error| NoAnswer {
             error: errors::from_transport(error, timeout),
             not_sent: error.is_connect(),
         };
-        let mut response = request
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(|e| lost(&e))?;
+        let mut response = client.execute(request).await.map_err(|e| lost(&e))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -258,6 +295,16 @@ impl Transport {
             body,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+impl NoAnswer {
+    fn outcome(&self) -> CallOutcome {
+        match &self.error {
+            BackboneError::Timeout(_) => CallOutcome::TimedOut,
+            BackboneError::UnexpectedResponse { .. } => CallOutcome::AnswerTooLarge,
+            _ => CallOutcome::ConnectionFailed,
+        }
     }
 }
 

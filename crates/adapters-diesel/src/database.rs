@@ -14,6 +14,7 @@ use application::ports::RepositoryError;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{Builder, HandleError, Pool, R2D2Connection};
 
+use crate::activity::{PoolActivity, PoolEvents, PoolStats};
 use crate::blocking::{self, DriverError, Engine, WorkError};
 use crate::pool::{CheckedConnections, DieselPool};
 use crate::repositories::{DieselFileRepository, DieselIdentityRepository, DieselTokenRepository};
@@ -27,13 +28,15 @@ pub struct DieselDatabase<E: Engine> {
     /// its own ([`Engine::lock_onboarding`]). Never shown: it may carry a password.
     database_url: Arc<str>,
     health_check_timeout: Duration,
+    activity: Arc<PoolActivity>,
 }
 
 impl<E: Engine> DieselDatabase<E> {
-    /// The database behind `pool`, which connects to `database_url`; its `/health` probe waits
-    /// `health_check_timeout`.
+    /// The database behind `pool` (whose checkouts `activity` counts, see [`pool_builder`]),
+    /// which connects to `database_url`; its `/health` probe waits `health_check_timeout`.
     pub fn new(
         pool: DieselPool<E::Connection>,
+        activity: Arc<PoolActivity>,
         database_url: impl Into<Arc<str>>,
         health_check_timeout: Duration,
     ) -> Self {
@@ -41,7 +44,18 @@ impl<E: Engine> DieselDatabase<E> {
             pool,
             database_url: database_url.into(),
             health_check_timeout,
+            activity,
         }
+    }
+
+    /// What the pool holds now and has done since it opened, for the metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        self.activity.stats(
+            self.pool.max_size(),
+            state.connections,
+            state.idle_connections,
+        )
     }
 
     pub fn pool(&self) -> &DieselPool<E::Connection> {
@@ -95,6 +109,7 @@ impl<E: Engine> Clone for DieselDatabase<E> {
             pool: self.pool.clone(),
             database_url: Arc::clone(&self.database_url),
             health_check_timeout: self.health_check_timeout,
+            activity: Arc::clone(&self.activity),
         }
     }
 }
@@ -173,17 +188,21 @@ impl MigrationError {
 }
 
 /// A pool builder with the settings every engine has, whose background connection failures go
-/// to `tracing` (not the `log` crate). Build it with [`CheckedConnections`].
+/// to `tracing` (not the `log` crate) and whose checkouts are counted in the returned
+/// [`PoolActivity`] (hand both to [`DieselDatabase::new`]). Build it with [`CheckedConnections`].
 pub fn pool_builder<C: R2D2Connection + Send + 'static>(
     max_size: u32,
     min_idle: u32,
     connection_timeout: Duration,
-) -> Builder<CheckedConnections<C>> {
-    Pool::builder()
+) -> (Builder<CheckedConnections<C>>, Arc<PoolActivity>) {
+    let activity = Arc::new(PoolActivity::default());
+    let builder = Pool::builder()
         .max_size(max_size)
         .min_idle(Some(min_idle))
         .connection_timeout(connection_timeout)
         .error_handler(Box::new(LogConnectionErrors))
+        .event_handler(Box::new(PoolEvents(Arc::clone(&activity))));
+    (builder, activity)
 }
 
 /// Applies the pending migrations with `migrate` (the engine's way, returning the applied

@@ -15,6 +15,7 @@
 //! With the `test-support` feature, `checks` holds checks of these shared parts that every
 //! engine's tests run against a real database, the schema's among them.
 
+pub mod activity;
 pub mod blocking;
 #[cfg(feature = "test-support")]
 pub mod checks;

@@ -64,6 +64,15 @@ impl IdleThreadsHasher {
     pub fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(1, usize::from))
     }
+
+    /// Passwords waiting for a hashing thread now (not counting those being hashed), for the
+    /// metrics.
+    pub fn queued(&self) -> usize {
+        self.started
+            .get()
+            .and_then(Option::as_ref)
+            .map_or(0, |threads| threads.jobs.len())
+    }
 }
 
 #[async_trait]

@@ -93,14 +93,19 @@ impl PgDatabase {
     /// [`PgConfigError`] for a zero pool size or timeout, or `min_idle` above the pool size.
     pub fn new(config: &PgConfig) -> Result<Self, PgConfigError> {
         config.validate()?;
-        let pool = database::pool_builder(
+        let (builder, activity) = database::pool_builder(
             config.max_pool_size,
             config.min_idle,
             config.connection_timeout,
-        )
-        .build_unchecked(CheckedConnections::new(config.url.clone()));
+        );
+        let pool = builder.build_unchecked(CheckedConnections::new(config.url.clone()));
         Ok(Self {
-            database: DieselDatabase::new(pool, config.url.as_str(), config.health_check_timeout),
+            database: DieselDatabase::new(
+                pool,
+                activity,
+                config.url.as_str(),
+                config.health_check_timeout,
+            ),
         })
     }
 }

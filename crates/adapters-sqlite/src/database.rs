@@ -136,17 +136,18 @@ impl SqliteDatabase {
             .to_str()
             .ok_or_else(|| SqliteOpenError::NotUtf8 { path: path.clone() })?
             .to_owned();
-        let pool = database::pool_builder(
+        let (builder, activity) = database::pool_builder(
             config.max_pool_size,
             config.min_idle,
             config.connection_timeout,
-        )
-        .connection_customizer(Box::new(ConnectionSettings {
-            busy_timeout: config.busy_timeout,
-        }))
-        .build_unchecked(CheckedConnections::new(url.as_str()));
+        );
+        let pool = builder
+            .connection_customizer(Box::new(ConnectionSettings {
+                busy_timeout: config.busy_timeout,
+            }))
+            .build_unchecked(CheckedConnections::new(url.as_str()));
         Ok(Self {
-            database: DieselDatabase::new(pool, url, config.health_check_timeout),
+            database: DieselDatabase::new(pool, activity, url, config.health_check_timeout),
             path,
         })
     }

@@ -25,6 +25,7 @@
 //! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
 //! | `infrastructure.httpServer.cors.*` | CORS as the Connector's Express `cors` options (see `cors`) | off |
+//! | `infrastructure.httpServer.metrics.enabled` / `port` / `host` | `GET /metrics`: off, on the API port (keys with `monitoring:metrics`), or on a port of its own without a key | on the API port |
 //! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
 //!
 //! Without `transportLibrary.baseUrl` the service runs in local mode (see `crate::local`): a
@@ -108,6 +109,18 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// `None`: no CORS headers (the Connector's default, `cors.origin: false`).
     pub cors: Option<CorsConfig>,
+    pub metrics: MetricsAccess,
+}
+
+/// Where `GET /metrics` is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// `metrics.enabled: false`.
+    Off,
+    /// On the API port, for keys with the `monitoring:metrics` permission (the default).
+    ApiPort,
+    /// On a port of its own (`metrics.port`, on `metrics.host`), without a key.
+    OwnPort { host: String, port: u16 },
 }
 
 /// A real Backbone and who this service is on it.
@@ -238,21 +251,23 @@ impl Config {
         }
         let secrets_key = s.secrets_key()?;
         let backbone = s.remote_backbone(secrets_key.as_ref())?;
+        // Local mode has a generated (or weak) key and a simulator: keep it off the network.
+        let host = s.string_or(
+            "infrastructure.httpServer.host",
+            if backbone.is_some() {
+                DEFAULT_HOST
+            } else {
+                LOCAL_MODE_HOST
+            },
+        )?;
         let http = HttpConfig {
-            // Local mode has a generated (or weak) key and a simulator: keep it off the network.
-            host: s.string_or(
-                "infrastructure.httpServer.host",
-                if backbone.is_some() {
-                    DEFAULT_HOST
-                } else {
-                    LOCAL_MODE_HOST
-                },
-            )?,
+            host: host.clone(),
             port: s.number("infrastructure.httpServer.port", DEFAULT_PORT)?,
             api_keys: api_keys::api_keys(s, backbone.is_some())?,
             auth_failure_delay: Duration::from_millis(delay_min)..=Duration::from_millis(delay_max),
             max_body_bytes,
             cors: cors::cors(s)?,
+            metrics: s.metrics_access(&host)?,
         };
         let database = DatabaseConfig {
             connection_string: s
@@ -413,6 +428,20 @@ impl Settings {
                 .trim()
                 .parse()
                 .map_err(|_| invalid(key, &format!("'{text}' is not a valid number"))),
+        }
+    }
+
+    /// `metrics.enabled` (default true) and `metrics.port`/`host` (default: the API's host).
+    fn metrics_access(&self, api_host: &str) -> Result<MetricsAccess, ConfigError> {
+        if !self.boolean("infrastructure.httpServer.metrics.enabled", true)? {
+            return Ok(MetricsAccess::Off);
+        }
+        match self.string("infrastructure.httpServer.metrics.port")? {
+            None => Ok(MetricsAccess::ApiPort),
+            Some(_) => Ok(MetricsAccess::OwnPort {
+                host: self.string_or("infrastructure.httpServer.metrics.host", api_host)?,
+                port: self.number("infrastructure.httpServer.metrics.port", 0)?,
+            }),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod http;
 pub mod identity;
 pub mod local;
+pub mod metrics;
 pub mod random;
 pub mod startup;
 pub mod state;

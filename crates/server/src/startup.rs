@@ -17,12 +17,13 @@ use async_trait::async_trait;
 use domain::FileId;
 use secrecy::ExposeSecret;
 
-use crate::config::{ApiKeyConfig, Config, SINGLE_KEY_ID};
+use crate::config::{ApiKeyConfig, Config, IdentitySource, MetricsAccess, SINGLE_KEY_ID};
 use crate::http::auth::{ApiKeyGuard, require_api_key};
 use crate::http::middleware::log_and_time;
 use crate::http::request_span::RequestSpan;
 use crate::identity::{IdentityError, ResolvedIdentity, backbone_client_config};
 use crate::local::{LocalBackbone, LocalModeError};
+use crate::metrics::{Metrics, Sources};
 use crate::random::OsRandom;
 use crate::state::{AppState, HealthProbes, IdentityInfo};
 use crate::storage::{DatabaseHealth, PoolSettings, StorageError, open_storage};
@@ -52,6 +53,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `GET /metrics` on a port of its own, and that port.
+    metrics_server: Option<(Server, u16)>,
     /// Local mode's simulator runs as long as the application.
     local: Option<LocalBackbone>,
 }
@@ -120,10 +123,24 @@ impl Application {
             public_key,
             device_key,
         } = crate::identity::resolve(&remote, config.backbone_request_timeout, &storage).await?;
+        let metrics = Arc::new(Metrics::new());
         let backbone = Arc::new(HttpBackboneClient::new(
-            &backbone_client_config(&remote.backbone, config.backbone_request_timeout),
+            &adapters_backbone::BackboneConfig {
+                observer: Some(metrics.clone()),
+                ..backbone_client_config(&remote.backbone, config.backbone_request_timeout)
+            },
             &login,
         )?);
+        let hasher = Arc::new(IdleThreadsHasher::per_core());
+        metrics.watch(Sources {
+            database: storage.health.clone(),
+            hasher: hasher.clone(),
+            identity_source: match remote.identity {
+                IdentitySource::Onboarded(_) => "onboarded",
+                IdentitySource::Configured(_) => "configured",
+            },
+            address: identity.address.to_string(),
+        });
         let identity_info = IdentityInfo {
             address: identity.address.clone(),
             public_key,
@@ -133,7 +150,7 @@ impl Application {
             tokens: storage.tokens.clone(),
             backbone: backbone.clone(),
             backbone_files: backbone.clone(),
-            password_hasher: Arc::new(IdleThreadsHasher::per_core()),
+            password_hasher: hasher,
             clock: Arc::new(SystemClock),
             random: Arc::new(OsRandom),
             identity,
@@ -175,10 +192,14 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
         let cors = config.http.cors.clone();
+        let metrics_on_api_port = config.http.metrics == MetricsAccess::ApiPort;
+        let metrics_data = web::Data::new(metrics);
+        let api_metrics = metrics_data.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(guard.clone())
+                .app_data(api_metrics.clone())
                 .wrap(from_fn(require_api_key))
                 .wrap(Condition::new(
                     cors.is_some(),
@@ -187,7 +208,12 @@ impl Application {
                 .wrap(from_fn(log_and_time))
                 .wrap(security_headers())
                 .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
-                .configure(crate::http::configure)
+                .configure(|config| {
+                    if metrics_on_api_port {
+                        crate::http::routes::metrics::configure(config);
+                    }
+                    crate::http::configure(config);
+                })
         })
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         .listen(listener)
@@ -196,6 +222,12 @@ impl Application {
             source,
         })?
         .run();
+        let metrics_server = match &config.http.metrics {
+            MetricsAccess::OwnPort { host, port } => {
+                Some(serve_metrics(host, *port, metrics_data)?)
+            }
+            MetricsAccess::ApiPort | MetricsAccess::Off => None,
+        };
         tracing::info!(port, backbone = %remote.backbone.base_url, identity = %identity_info.address, "connector listening");
         if let (Some(local), Some(demo_file)) = (&local, &demo_file) {
             announce_local_mode(local, &identity_info, demo_file, port);
@@ -203,6 +235,7 @@ impl Application {
         Ok(Self {
             port,
             server,
+            metrics_server,
             local,
         })
     }
@@ -212,17 +245,57 @@ impl Application {
         self.port
     }
 
+    /// The port `GET /metrics` is served on without a key, when `metrics.port` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
     ///
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let result = match self.metrics_server {
+            Some((metrics, _)) => {
+                let (api, metrics) = tokio::join!(self.server, metrics);
+                api.and(metrics)
+            }
+            None => self.server.await,
+        };
         if let Some(local) = self.local {
             local.simulator.stop().await;
         }
         result
     }
+}
+
+/// `GET /metrics` alone, without a key, on `host:port` (one worker: a scraper is one client).
+fn serve_metrics(
+    host: &str,
+    port: u16,
+    metrics: web::Data<Arc<Metrics>>,
+) -> Result<(Server, u16), StartupError> {
+    let address = format!("{host}:{port}");
+    let bind_error = |address: String| move |source| StartupError::Bind { address, source };
+    let listener = TcpListener::bind(&address).map_err(bind_error(address.clone()))?;
+    let port = listener
+        .local_addr()
+        .map_err(bind_error(address.clone()))?
+        .port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(metrics.clone())
+            .wrap(security_headers())
+            .configure(crate::http::routes::metrics::configure)
+            .default_service(web::to(crate::http::routes::fallback::route_does_not_exist))
+    })
+    .workers(1)
+    .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+    .listen(listener)
+    .map_err(bind_error(address))?
+    .run();
+    tracing::info!(port, "metrics served on their own port, without a key");
+    Ok((server, port))
 }
 
 /// Headers on every answer, errors included (what helmet gives the reference): answers carry

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use adapters_diesel::activity::PoolStats;
 use adapters_diesel::blocking::Engine;
 use adapters_diesel::repositories::{
     DieselFileRepository, DieselIdentityRepository, DieselTokenRepository,
@@ -117,16 +118,22 @@ impl fmt::Debug for StorageLocation {
     }
 }
 
-/// Reachability of the database, for `/health`.
+/// What the service observes of its database: reachability for `/health`, the pool for
+/// `/metrics`.
 #[async_trait]
 pub trait DatabaseHealth: Send + Sync {
     async fn is_healthy(&self) -> bool;
+    fn pool_stats(&self) -> PoolStats;
 }
 
 #[async_trait]
 impl<E: Engine> DatabaseHealth for DieselDatabase<E> {
     async fn is_healthy(&self) -> bool {
         DieselDatabase::is_healthy(self).await
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        DieselDatabase::pool_stats(self)
     }
 }
 

@@ -12,6 +12,7 @@ mod http_surface;
 mod list_files;
 mod load_peer_file;
 mod manage_file;
+mod metrics;
 mod no_lost_tokens;
 mod onboarding;
 mod openapi;

@@ -1,18 +1,20 @@
 //! Middleware around every route: the request's log line (with the error id of a failed one)
-//! and timing headers. The API key check is `super::auth`.
+//! and timing headers, and its count in the metrics. The API key check is `super::auth`.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage, web};
 use chrono::Utc;
 use domain::date::format_date;
 
 use super::error::ApiError;
 use super::request_span::{CORRELATION_ID_HEADER, CorrelationId};
+use crate::metrics::Metrics;
 
 /// One log line per request (method, route, status, duration, and for a failure its envelope's
 /// id, code and cause; never headers or bodies), and `X-Response-Duration-ms`,
@@ -23,8 +25,10 @@ pub async fn log_and_time(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let mut response = next.call(request).await?;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let millis = elapsed.as_secs_f64() * 1000.0;
     log_request(&response, millis);
+    count_request(&response, elapsed);
     let correlation_id = response
         .request()
         .extensions()
@@ -41,6 +45,21 @@ pub async fn log_and_time(
         headers.insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
     }
     Ok(response)
+}
+
+/// The request in the metrics, under its route's template (`unmatched` for unknown paths, so
+/// probing clients cannot mint labels).
+fn count_request<B>(response: &ServiceResponse<B>, elapsed: Duration) {
+    let request = response.request();
+    if let Some(metrics) = request.app_data::<web::Data<Arc<Metrics>>>() {
+        let route = request.match_pattern();
+        metrics.observe_request(
+            route.as_deref().unwrap_or("unmatched"),
+            request.method().as_str(),
+            response.status().as_u16(),
+            elapsed,
+        );
+    }
 }
 
 /// Where an error becomes an answer: logged once, 5xx at `error`, the rest at `info`. Read

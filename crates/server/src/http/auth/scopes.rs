@@ -1,9 +1,11 @@
 //! What a key may reach: Connector v7's permission model. A route needs one permission
-//! (`core:files`, `core:tokens`, `core:account`); a key holds scopes, patterns over the
+//! (`core:files`, `core:tokens`, `core:account`, and `monitoring:metrics` for `/metrics`); a key holds scopes, patterns over the
 //! permission's `:`-separated segments where `*` stands for one segment and `**` for any number
 //! of them (`core:*`, `**`). A key configured without scopes holds `**`.
 
 use std::fmt;
+
+use crate::http::routes::metrics::METRICS_PATH;
 
 /// One scope a key holds, checked when the key is configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,9 @@ const API_PREFIXES: [&str; 2] = ["/api/v2/", "/api/core/v1/"];
 /// `None` for paths outside the API (health, documentation, unknown routes, which then answer
 /// 404 to any valid key).
 pub fn permission_for(path: &str) -> Option<&'static str> {
+    if path == METRICS_PATH {
+        return Some("monitoring:metrics");
+    }
     let rest = API_PREFIXES
         .iter()
         .find_map(|prefix| path.strip_prefix(prefix))?;
@@ -137,6 +142,7 @@ mod tests {
             );
             assert_eq!(permission_for(&format!("{prefix}/Nothing")), None);
         }
+        assert_eq!(permission_for("/metrics"), Some("monitoring:metrics"));
         for open in ["/health", "/docs/json", "/apii/v2/Files", "/api/v3/Files"] {
             assert_eq!(permission_for(open), None, "{open}");
         }

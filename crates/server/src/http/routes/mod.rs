@@ -6,4 +6,5 @@ pub mod fallback;
 pub mod file_lists;
 pub mod files;
 pub mod health;
+pub mod metrics;
 pub mod tokens;
