@@ -1,7 +1,8 @@
 //! What a key may reach: Connector v7's permission model. A route needs one permission
-//! (`core:files`, `core:tokens`, `core:account`, and `monitoring:metrics` for `/metrics`); a key holds scopes, patterns over the
-//! permission's `:`-separated segments where `*` stands for one segment and `**` for any number
-//! of them (`core:*`, `**`). A key configured without scopes holds `**`.
+//! (`core:files`, `core:tokens`, `core:account`; ours: `monitoring:metrics` for `/metrics`); a
+//! key holds scopes, patterns over the permission's `:`-separated segments where `*` stands for
+//! one segment and `**` for any number of them (`core:*`, `**`). A key configured without
+//! scopes holds `**`.
 
 use std::fmt;
 
