@@ -243,7 +243,9 @@ impl Transport {
             not_sent: true,
         })?;
         let method = request.method().clone();
-        let result = self.exchange(route, &client, request, timeout, started).await;
+        let result = self
+            .exchange(route, &client, request, timeout, started)
+            .await;
         if let Some(observer) = &self.observer {
             observer.observe(&ObservedCall {
                 route: route.template(),
