@@ -47,15 +47,7 @@ impl TestApp {
 
     /// The service storing in a fresh database of `engine`, configured as [`Self::spawn_with`].
     pub async fn spawn_on(engine: Engine, overrides: &[(&str, &str)]) -> Self {
-        let client_credentials = PlatformClient::random();
-        let device = SeededDevice::random("localhost");
-        let simulator = backbone_sim::start(
-            SimulatorConfig::new()
-                .with_client(client_credentials.clone())
-                .with_device(device.clone()),
-        )
-        .await
-        .expect("the Backbone simulator starts");
+        let (simulator, client_credentials, device) = simulator_with_device().await;
         let store = TestStore::create(engine);
 
         let mut vars = connector_vars(
@@ -128,6 +120,20 @@ impl TestApp {
     pub fn stored_tokens(&self) -> i64 {
         self.store.row_count("tokens")
     }
+}
+
+/// A simulator that knows one platform client and one device (in the `localhost` domain).
+pub async fn simulator_with_device() -> (RunningSimulator, PlatformClient, SeededDevice) {
+    let client = PlatformClient::random();
+    let device = SeededDevice::random("localhost");
+    let simulator = backbone_sim::start(
+        SimulatorConfig::new()
+            .with_client(client.clone())
+            .with_device(device.clone()),
+    )
+    .await
+    .expect("the Backbone simulator starts");
+    (simulator, client, device)
 }
 
 /// The configuration (Connector names) of a service on `simulator` as `device`, storing in

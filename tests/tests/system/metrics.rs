@@ -2,11 +2,10 @@
 //! Backbone calls they made, the database pool, the hashing queue and the identity; behind the
 //! `monitoring:metrics` permission on the API port, or keyless on a port of its own.
 
-use backbone_sim::{PlatformClient, SeededDevice, SimulatorConfig};
 use serde_json::json;
 use server::config::Config;
 use server::startup::Application;
-use system_tests::{API_KEY, Engine, TestApp, TestStore, connector_vars};
+use system_tests::{API_KEY, Engine, TestApp, TestStore, connector_vars, simulator_with_device};
 
 const FILES_ONLY_KEY: &str = "Files-Only-Key-0123456789-abcdXY!";
 
@@ -173,15 +172,7 @@ async fn a_scrape_after_real_requests_shows_them_and_what_they_caused() {
 
 #[tokio::test]
 async fn on_a_port_of_its_own_the_metrics_need_no_key_and_leave_the_api_port() {
-    let client_credentials = PlatformClient::random();
-    let device = SeededDevice::random("localhost");
-    let simulator = backbone_sim::start(
-        SimulatorConfig::new()
-            .with_client(client_credentials.clone())
-            .with_device(device.clone()),
-    )
-    .await
-    .expect("the simulator starts");
+    let (simulator, client_credentials, device) = simulator_with_device().await;
     let store = TestStore::create(Engine::Postgres);
     let mut vars = connector_vars(
         &simulator,
