@@ -213,8 +213,23 @@ fn unique_name() -> String {
     format!("{DATABASE_PREFIX}_{}_{nanos}_{count}", process::id())
 }
 
+/// `DATABASE_URL` without TLS unless it asks for it: a test process ends while the pools of the
+/// services it started still run (their threads outlive the test's runtime), and OpenSSL's exit
+/// handler freeing its state under a pool thread's TLS connection can crash such a process
+/// after its test passed (seen once in CI as a SIGSEGV after `ok`). Test servers are local.
 fn base_url() -> String {
-    std::env::var(DATABASE_URL_ENV).unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+    let url = std::env::var(DATABASE_URL_ENV).unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+    without_tls(url)
+}
+
+fn without_tls(url: String) -> String {
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 fn admin_connection() -> PgConnection {
@@ -247,7 +262,23 @@ fn with_database(url: &str, database: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use super::{with_database, without_tls};
+
+    #[test]
+    fn test_connections_go_without_tls_unless_the_url_asks_for_it() {
+        assert_eq!(
+            without_tls("postgres://postgres@127.0.0.1:5432/postgres".into()),
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+        );
+        assert_eq!(
+            without_tls("postgres://h/db?application_name=t".into()),
+            "postgres://h/db?application_name=t&sslmode=disable"
+        );
+        assert_eq!(
+            without_tls("postgres://h/db?sslmode=require".into()),
+            "postgres://h/db?sslmode=require"
+        );
+    }
 
     #[test]
     fn the_database_of_a_url_is_replaced() {
