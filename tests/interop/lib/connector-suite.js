@@ -13,6 +13,7 @@ const FormData = require("form-data");
 const { DateTime } = require("luxon");
 const { ConnectorClient } = require("@nmshd/connector-sdk");
 const { FilesEndpoint } = require("@nmshd/connector-sdk/dist/endpoints/FilesEndpoint");
+const { TokensEndpoint } = require("@nmshd/connector-sdk/dist/endpoints/TokensEndpoint");
 
 /** Which API generation the suite runs against: "v2" (Connector 6) or "core/v1" (Connector 7). */
 const API = process.env.CONNECTOR_API || "v2";
@@ -47,6 +48,13 @@ class FilesEndpointWithLifecycle extends FilesEndpoint {
     }
 }
 
+/** The Tokens endpoint of SDK 6.7.0 plus the v7 SDK's `deleteToken`. */
+class TokensEndpointWithDelete extends TokensEndpoint {
+    async deleteToken(tokenId) {
+        return await this.delete(`/api/v2/Tokens/${tokenId}`, undefined, 204);
+    }
+}
+
 /** The two clients, in the order of `CONNECTOR_URLS`. */
 function connectorClients() {
     const urls = (process.env.CONNECTOR_URLS || "").split(",").filter((url) => url);
@@ -67,6 +75,7 @@ function connectorClients() {
             return response;
         });
         client.files = new FilesEndpointWithLifecycle(http);
+        client.tokens = new TokensEndpointWithDelete(http);
         client.http = http;
         return client;
     });
@@ -99,6 +108,33 @@ async function exchangeFile(owner, peer) {
     const loaded = await peer.files.loadPeerFile({ reference: token.result.reference.truncated });
     assertSuccess(loaded);
     return loaded.result;
+}
+
+/** The Connector's `uploadOwnToken`: `{aKey: "aValue"}` for a day, stored (the route's default). */
+async function uploadOwnToken(client, forIdentity, passwordProtection) {
+    const response = await client.tokens.createOwnToken({
+        content: { aKey: "aValue" },
+        expiresAt: DateTime.utc().plus({ days: 1 }).toString(),
+        forIdentity,
+        passwordProtection
+    });
+    assertSuccess(response);
+    return response.result;
+}
+
+/** `owner` creates a token (for `forIdentity`, if given); `peer` loads it. The peer's TokenDTO. */
+async function exchangeToken(owner, peer, forIdentity) {
+    const token = await uploadOwnToken(owner, forIdentity);
+    const loaded = await peer.tokens.loadPeerToken({ reference: token.reference.truncated });
+    assertSuccess(loaded);
+    return loaded.result;
+}
+
+/** The address of `client`'s identity. */
+async function addressOf(client) {
+    const info = await client.account.getIdentityInfo();
+    assertSuccess(info);
+    return info.result.address;
 }
 
 /** `file` as its peer sees it: not own, and without the owner's ownership token. */
@@ -154,7 +190,7 @@ class QueryProbes {
 
     dates(...keys) {
         for (const key of keys) {
-            const value = this.object[key];
+            const value = this.valueAt(key);
             const date = DateTime.fromISO(value);
             this.add(key, value, true).add(key, date.plus({ hours: 24 }).toString(), false);
             this.add(key, date.minus({ hours: 24 }).toString(), false);
@@ -164,7 +200,7 @@ class QueryProbes {
 
     strings(...keys) {
         for (const key of keys) {
-            const value = this.object[key];
+            const value = this.valueAt(key);
             this.add(key, value, true).add(key, value.replace(/....$/, "XXXX"), false);
         }
         return this;
@@ -172,15 +208,25 @@ class QueryProbes {
 
     numbers(...keys) {
         for (const key of keys) {
-            const value = this.object[key];
+            const value = this.valueAt(key);
             this.add(key, value, true).add(key, String(value + 1), false).add(key, String(value - 1), false);
         }
         return this;
     }
 
     booleans(...keys) {
-        for (const key of keys) this.add(key, this.object[key], true).add(key, !this.object[key], false);
+        for (const key of keys) this.add(key, this.valueAt(key), true).add(key, !this.valueAt(key), false);
         return this;
+    }
+
+    /** The object's value at a dotted `key` (`passwordProtection.password`). */
+    valueAt(key) {
+        return key.split(".").reduce((value, part) => (value === undefined || value === null ? undefined : value[part]), this.object);
+    }
+
+    /** A probe of the Connector's `addSingleCondition`: `key=value` must (not) find the object. */
+    single(key, value, matches) {
+        return this.add(key, value, matches);
     }
 
     add(key, value, matches) {
@@ -208,6 +254,9 @@ module.exports = {
     uploadFile,
     exchangeFile,
     asPeerFile,
+    uploadOwnToken,
+    exchangeToken,
+    addressOf,
     assertSuccess,
     assertVoidSuccess,
     assertError,
