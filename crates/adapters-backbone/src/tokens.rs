@@ -5,7 +5,7 @@ use application::ports::{BackboneError, BackboneToken, CreatedBackboneToken, New
 use bytes::Bytes;
 use chrono::Utc;
 use domain::password::PASSWORD_HASH_LEN;
-use domain::{IdentityAddress, TokenId};
+use domain::{DeviceId, IdentityAddress, TokenId};
 use reqwest::header::CONTENT_TYPE;
 
 use crate::HttpBackboneClient;
@@ -138,6 +138,15 @@ pub(crate) async fn get(
             .ok_or_else(|| unexpected("the token has no content".to_owned()))?,
         created_by: IdentityAddress::parse(&token.created_by)
             .map_err(|e| unexpected(format!("createdBy: {e}")))?,
+        created_by_device: DeviceId::parse(
+            token
+                .created_by_device
+                .as_deref()
+                .ok_or_else(|| unexpected("the token has no createdByDevice".to_owned()))?,
+        )
+        .map_err(|e| unexpected(format!("createdByDevice: {e}")))?,
+        created_at: errors::parse_date(&token.created_at)
+            .map_err(|e| unexpected(format!("createdAt: {e}")))?,
         expires_at: errors::parse_date(&token.expires_at)
             .map_err(|e| unexpected(format!("expiresAt: {e}")))?,
         for_identity: token

@@ -90,6 +90,10 @@ pub(crate) struct CreatedToken {
 pub(crate) struct ReadToken {
     pub id: String,
     pub created_by: String,
+    /// Null for a token created anonymously, which carries no content either.
+    #[serde(default)]
+    pub created_by_device: Option<String>,
+    pub created_at: String,
     pub expires_at: String,
     /// Absent for a token created without content (anonymously).
     #[serde(default)]

@@ -52,6 +52,7 @@ diesel::table! {
         password_type -> Nullable<Text>,
         password_salt -> Nullable<Binary>,
         password_location_indicator -> Nullable<SmallInt>,
+        is_own -> Bool,
     }
 }
 

@@ -81,7 +81,7 @@ engine_types! {
     Bool => "bool", "INTEGER";
     Instant => "timestamptz", "INTEGER";
     TextList => "_text", "TEXT";
-    JsonObject => "jsonb", "TEXT";
+    JsonObject => "json", "TEXT";
     Utf8Text => "bytea", "TEXT";
 }
 

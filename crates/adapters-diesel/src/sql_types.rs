@@ -38,9 +38,9 @@ pub struct Instant;
 #[diesel(sqlite_type(name = "Text"))]
 pub struct TextList;
 
-/// A JSON value.
+/// A JSON value, kept as its text (PostgreSQL `json`, not `jsonb`, which would sort the keys).
 #[derive(Debug, Clone, Copy, Default, QueryId, SqlType)]
-#[diesel(postgres_type(oid = 3802, array_oid = 3807))]
+#[diesel(postgres_type(oid = 114, array_oid = 199))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct JsonObject;
 

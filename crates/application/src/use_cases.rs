@@ -9,6 +9,10 @@ use crate::files::load_peer::LoadPeerFile;
 use crate::files::manage::ManageFile;
 use crate::files::upload_own::UploadOwnFile;
 use crate::tokens::create_for_file::CreateTokenForFile;
+use crate::tokens::create_own::CreateOwnToken;
+use crate::tokens::list::ListTokens;
+use crate::tokens::load_peer::LoadPeerToken;
+use crate::tokens::manage::ManageToken;
 
 /// The use cases of this service. Share it in an `Arc`.
 #[derive(Debug)]
@@ -20,6 +24,10 @@ pub struct UseCases {
     pub list_files: ListFiles,
     pub load_peer_file: LoadPeerFile,
     pub manage_file: ManageFile,
+    pub create_own_token: CreateOwnToken,
+    pub load_peer_token: LoadPeerToken,
+    pub list_tokens: ListTokens,
+    pub manage_token: ManageToken,
 }
 
 impl UseCases {
@@ -32,6 +40,10 @@ impl UseCases {
             list_files: ListFiles::new(deps.clone()),
             load_peer_file: LoadPeerFile::new(deps.clone()),
             manage_file: ManageFile::new(deps.clone()),
+            create_own_token: CreateOwnToken::new(deps.clone()),
+            load_peer_token: LoadPeerToken::new(deps.clone()),
+            list_tokens: ListTokens::new(deps.clone()),
+            manage_token: ManageToken::new(deps.clone()),
         }
     }
 }

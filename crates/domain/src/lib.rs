@@ -31,4 +31,4 @@ pub use identity::{
 pub use ids::{ChallengeId, DeviceId, DeviceUsername, FileId, IdError, IdentityAddress, TokenId};
 pub use password::{PasswordLocationIndicator, PasswordProtection, PasswordType};
 pub use reference::{ReferenceError, ReferencePassword, TokenReference};
-pub use token::{Token, TokenContentError, TokenContentFile};
+pub use token::{Token, TokenContent, TokenContentError, TokenContentFile};

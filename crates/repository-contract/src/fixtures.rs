@@ -84,13 +84,15 @@ pub fn bare_file(id: &str) -> File {
 pub fn plain_token(id: &str) -> Token {
     Token {
         id: token_id(id),
+        is_own: true,
         created_by: address("0123456789abcdef0123"),
         created_by_device: DeviceId::from_random_part("BBBBBBBBBBBBBBBBB")
             .expect("a valid fixture"),
         content: TokenContentFile {
             file_id: file_id("FILEFORTOKEN00001"),
             secret_key: key(0x20),
-        },
+        }
+        .into(),
         created_at: time("2025-03-04T05:06:07.890Z"),
         expires_at: time("2025-04-04T05:06:07.890Z"),
         for_identity: None,

@@ -139,7 +139,7 @@ impl<D: BackDoor> Store for EngineStore<D> {
                 self.database.insert_file_with_invalid_owner(id)
             }
             Tamper::ReplaceTokenContentWithTemplate { id } => format!(
-                r#"UPDATE tokens SET content = '{{"@type":"TokenContentRelationshipTemplate"}}' WHERE id = '{id}'"#
+                r#"UPDATE tokens SET content = '{{"@type":"TokenContentFile","fileId":"not a file id"}}' WHERE id = '{id}'"#
             ),
             Tamper::SetOnlyThePassword => "UPDATE tokens SET password = 'secret'".to_owned(),
             Tamper::SetIdentityAddress { address } => {
@@ -272,6 +272,9 @@ macro_rules! __contract {
             token_instants_keep_microseconds_and_drop_finer_digits,
             a_second_token_with_the_same_id_is_a_duplicate_and_changes_nothing,
             a_missing_token_is_none,
+            a_peer_token_with_any_json_content_reads_back_unchanged,
+            tokens_are_listed_by_owner_and_filter_oldest_first,
+            a_deleted_token_is_gone_and_deleting_it_again_is_no_error,
             a_row_whose_content_is_no_file_pointer_is_corrupt,
             the_database_refuses_a_partly_set_password_protection,
             no_identity_is_stored_at_first,

@@ -1,11 +1,17 @@
 //! [`DieselTokenRepository`]: Tokens in the `tokens` table, their password protection in four
 //! nullable columns that are set together or not at all.
+//!
+//! A list selects the owner restriction in SQL (`is_own`, indexed with the creation order)
+//! and applies the rest of the [`TokenFilter`] to the rows read, with
+//! [`TokenFilter::matches`] itself: a service holds few Tokens per owner kind, and this keeps
+//! one implementation of the runtime's custom keys instead of a second one in SQL.
 
 use std::fmt;
 
 use application::ports::{RepositoryError, TokenRepository};
+use application::tokens::list::TokenFilter;
 use async_trait::async_trait;
-use diesel::dsl::{AsSelect, Find, Limit, Select};
+use diesel::dsl::{AsSelect, Asc, EqAny, Filter, Find, Limit, Order, Select};
 use diesel::prelude::*;
 use diesel::query_builder::InsertStatement;
 use diesel::query_dsl::LoadQuery;
@@ -22,6 +28,13 @@ use crate::schema::tokens;
 // lifetime of a borrowed one does not resolve through diesel's associated types.
 /// A Token by id.
 type FindToken<DB> = Limit<Select<Find<tokens::table, String>, AsSelect<TokenRow, DB>>>;
+/// The Tokens of the given owner kinds, oldest first.
+type ListTokens<DB> = Order<
+    Select<Filter<tokens::table, EqAny<tokens::is_own, Vec<bool>>>, AsSelect<TokenRow, DB>>,
+    (Asc<tokens::created_at>, Asc<tokens::id>),
+>;
+/// A Token by id deleted.
+type DeleteToken = diesel::dsl::delete<Find<tokens::table, String>>;
 /// One `tokens` row inserted.
 type InsertToken = InsertStatement<tokens::table, <TokenRow as Insertable<tokens::table>>::Values>;
 
@@ -57,6 +70,8 @@ where
     E: Engine,
     for<'a> FindToken<Backend<E>>: LoadQuery<'a, E::Connection, TokenRow>,
     InsertToken: ExecuteDsl<E::Connection>,
+    for<'a> ListTokens<Backend<E>>: LoadQuery<'a, E::Connection, TokenRow>,
+    DeleteToken: ExecuteDsl<E::Connection>,
 {
     #[tracing::instrument(name = "insert_token", skip_all, fields(engine = E::NAME, token_id = %token.id))]
     async fn insert_token(&self, token: &Token) -> Result<(), RepositoryError> {
@@ -83,5 +98,38 @@ where
         })
         .await?;
         row.map(TokenRow::into_domain).transpose()
+    }
+
+    #[tracing::instrument(name = "list_tokens", skip_all, fields(engine = E::NAME))]
+    async fn list_tokens(&self, filter: &TokenFilter) -> Result<Vec<Token>, RepositoryError> {
+        let kinds = filter
+            .is_own()
+            .map_or_else(|| vec![true, false], |is_own| vec![is_own]);
+        let rows = blocking::run_repeatable::<E, _, _>(&self.pool, "tokens", move |connection| {
+            Ok(tokens::table
+                .filter(tokens::is_own.eq_any(kinds.clone()))
+                .select(TokenRow::as_select())
+                .order((tokens::created_at.asc(), tokens::id.asc()))
+                .load(connection)?)
+        })
+        .await?;
+        let mut listed = Vec::new();
+        for row in rows {
+            let token = row.into_domain()?;
+            if filter.matches(&token) {
+                listed.push(token);
+            }
+        }
+        Ok(listed)
+    }
+
+    #[tracing::instrument(name = "delete_token", skip_all, fields(engine = E::NAME, token_id = %id))]
+    async fn delete_token(&self, id: &TokenId) -> Result<(), RepositoryError> {
+        let key = id.as_str().to_owned();
+        blocking::run::<E, _, _>(&self.pool, id.as_str(), move |connection| {
+            diesel::delete(tokens::table.find(key)).execute(connection)?;
+            Ok(())
+        })
+        .await
     }
 }

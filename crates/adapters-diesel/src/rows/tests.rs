@@ -53,13 +53,15 @@ fn file_with_content() -> File {
 fn token_row() -> TokenRow {
     let token = Token {
         id: TokenId::from_random_part("AAAAAAAAAAAAAAAAA").expect("a valid fixture"),
+        is_own: true,
         created_by: address("0123456789abcdef0123"),
         created_by_device: DeviceId::from_random_part("AAAAAAAAAAAAAAAAA")
             .expect("a valid fixture"),
         content: TokenContentFile {
             file_id: file().id,
             secret_key: SecretKey::from_bytes([2; 32]),
-        },
+        }
+        .into(),
         created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
         expires_at: Utc.timestamp_opt(1_800_000_000, 0).unwrap(),
         for_identity: None,

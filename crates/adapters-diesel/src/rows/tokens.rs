@@ -7,7 +7,7 @@ use diesel::{Insertable, Queryable, Selectable};
 use domain::password::SALT_LEN;
 use domain::{
     DeviceId, IdentityAddress, PasswordLocationIndicator, PasswordProtection, PasswordType, Token,
-    TokenContentFile, TokenId,
+    TokenContent, TokenId,
 };
 
 use super::{corrupt, secret_key, stored_instant};
@@ -34,16 +34,16 @@ pub struct TokenRow {
     pub password_type: Option<String>,
     pub password_salt: Option<Vec<u8>>,
     pub password_location_indicator: Option<i16>,
+    pub is_own: bool,
 }
 
 impl TokenRow {
     /// The row for `token`.
     ///
     /// # Errors
-    /// [`RepositoryError::Unexpected`] if the content does not serialise (it always does).
+    /// None today; kept fallible like every row's conversion.
     pub fn from_domain(token: &Token) -> Result<Self, RepositoryError> {
-        let content = serde_json::to_value(&token.content)
-            .map_err(|error| RepositoryError::Unexpected(Box::new(error)))?;
+        let content = token.content.to_json();
         let protection = token.password_protection.as_ref();
         Ok(Self {
             id: token.id.to_string(),
@@ -60,6 +60,7 @@ impl TokenRow {
             password_location_indicator: protection
                 .and_then(|p| p.location_indicator)
                 .map(|indicator| i16::from(indicator.number())),
+            is_own: token.is_own,
         })
     }
 
@@ -84,10 +85,9 @@ impl TokenRow {
                 .map_err(|e| corrupt(&id, "created_by", e))?,
             created_by_device: DeviceId::parse(&self.created_by_device)
                 .map_err(|e| corrupt(&id, "created_by_device", e))?,
-            content: serde_json::from_value::<TokenContentFile>(
-                self.content.checked(&id, "content")?,
-            )
-            .map_err(|e| corrupt(&id, "content", e))?,
+            is_own: self.is_own,
+            content: TokenContent::from_json(self.content.checked(&id, "content")?)
+                .map_err(|e| corrupt(&id, "content", e))?,
             created_at: self.created_at.checked(&id, "created_at")?,
             expires_at: self.expires_at.checked(&id, "expires_at")?,
             for_identity: self

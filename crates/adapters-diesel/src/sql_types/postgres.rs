@@ -15,9 +15,6 @@ use super::{
     micros,
 };
 
-/// The only `jsonb` binary format version PostgreSQL has.
-const JSONB_VERSION: u8 = 1;
-
 impl ToSql<Instant, Pg> for Decoded<DateTime<Utc>> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
         let since_2000 = micros(self.to_bind()?)
@@ -51,7 +48,6 @@ impl FromSql<TextList, Pg> for Decoded<Vec<String>> {
 
 impl ToSql<JsonObject, Pg> for Decoded<serde_json::Value> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        out.write_all(&[JSONB_VERSION])?;
         serde_json::to_writer(out, self.to_bind()?)?;
         Ok(IsNull::No)
     }
@@ -59,12 +55,8 @@ impl ToSql<JsonObject, Pg> for Decoded<serde_json::Value> {
 
 impl FromSql<JsonObject, Pg> for Decoded<serde_json::Value> {
     fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        match value.as_bytes().split_first() {
-            Some((&JSONB_VERSION, json)) => {
-                Ok(serde_json::from_slice(json).map_or_else(Decoded::invalid, Decoded::new))
-            }
-            _ => Err("unsupported jsonb encoding version".into()),
-        }
+        // `json` arrives as its text, exactly as stored.
+        Ok(serde_json::from_slice(value.as_bytes()).map_or_else(Decoded::invalid, Decoded::new))
     }
 }
 

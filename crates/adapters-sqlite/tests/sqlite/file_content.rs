@@ -17,6 +17,8 @@ const RELEASE_DATABASE: &str = concat!(
 );
 const DEMO_FILE: &str = "FILPqfi2HIzgvQddu7fU";
 const FILE_CONTENT: &str = "20261203110000";
+/// The one migration after it, reverted first.
+const PEER_TOKENS: &str = "20261204100000";
 
 /// A copy of the release's database in a directory of its own.
 fn release_database() -> TestDatabase {
@@ -76,7 +78,10 @@ async fn the_release_keeps_its_files_and_indexes_and_its_demo_file_has_no_conten
         .await
         .expect("the migrations apply");
 
-    assert_eq!(applied.last().map(String::as_str), Some(FILE_CONTENT));
+    assert_eq!(
+        applied.iter().rev().take(2).collect::<Vec<_>>(),
+        [PEER_TOKENS, FILE_CONTENT]
+    );
     assert_eq!(release_columns(&test_db), rows);
     assert_eq!(index_names(&test_db), indexes);
     assert_eq!(
@@ -110,6 +115,7 @@ async fn reverting_restores_the_releases_table_and_keeps_every_file() {
         .expect("stored");
     let rows = release_columns(&test_db);
 
+    assert_eq!(test_db.revert_last_migration(), PEER_TOKENS);
     assert_eq!(test_db.revert_last_migration(), FILE_CONTENT);
 
     assert_eq!(definitions(&test_db), before);
@@ -120,7 +126,7 @@ async fn reverting_restores_the_releases_table_and_keeps_every_file() {
     // Applied again, the Files are there; what the revert dropped is gone.
     assert_eq!(
         database.run_migrations().await.expect("applies again"),
-        [FILE_CONTENT]
+        [FILE_CONTENT, PEER_TOKENS]
     );
     assert_eq!(
         database

@@ -8,3 +8,4 @@ mod availability;
 mod contract;
 mod file_content;
 mod migrations;
+mod peer_tokens;

@@ -115,9 +115,9 @@ impl LoadPeerFile {
             .await
             .map_err(not_found_or_backbone)?;
         TokenContentFile::decrypt(&token.content, &reference.key).map_err(|error| match error {
-            TokenContentError::NotAFile | TokenContentError::Unreadable(_) => {
-                LoadPeerFileError::InvalidTokenContent
-            }
+            TokenContentError::NotAFile
+            | TokenContentError::NotAnObject
+            | TokenContentError::Unreadable(_) => LoadPeerFileError::InvalidTokenContent,
         })
     }
 

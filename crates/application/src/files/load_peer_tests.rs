@@ -230,6 +230,8 @@ async fn a_password_protected_token_is_read_with_the_hash_of_its_password() {
                 id: TokenId::parse(TOKEN_ID).unwrap(),
                 content: token_content(),
                 created_by: peer(),
+                created_by_device: domain::DeviceId::parse("DVCPEERAAAAAAAAAAAAA").unwrap(),
+                created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
                 expires_at: Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).unwrap(),
                 for_identity: None,
             })

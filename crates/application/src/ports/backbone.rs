@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::password::PASSWORD_HASH_LEN;
-use domain::{IdentityAddress, TokenId};
+use domain::{DeviceId, IdentityAddress, TokenId};
 
 /// A token to create: everything the Backbone stores, already encrypted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct BackboneToken {
     /// b64url of the cipher container JSON.
     pub content: String,
     pub created_by: IdentityAddress,
+    pub created_by_device: DeviceId,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub for_identity: Option<IdentityAddress>,
 }

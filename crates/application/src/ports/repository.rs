@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use domain::{File, FileId, Token, TokenId};
 
 use crate::files::list::FileFilter;
+use crate::tokens::list::TokenFilter;
 
 /// The longest text (in UTF-8 bytes) every repository stores and reads back unchanged. The
 /// server refuses a request body limit above it, so no text a client sends can be longer.
@@ -71,7 +72,7 @@ pub trait FileRepository: Send + Sync {
     async fn set_ownership_token(&self, id: &FileId, token: &str) -> Result<(), RepositoryError>;
 }
 
-/// Tokens this service created and keeps (non-ephemeral ones).
+/// Tokens this service keeps (non-ephemeral ones): its own, and peers' it loaded.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TokenRepository: Send + Sync {
@@ -89,4 +90,17 @@ pub trait TokenRepository: Send + Sync {
     /// # Errors
     /// As [`FileRepository::find_file`].
     async fn find_token(&self, id: &TokenId) -> Result<Option<Token>, RepositoryError>;
+
+    /// Every stored Token `filter` matches (exactly those [`TokenFilter::matches`] accepts,
+    /// expired ones too), by creation time and then id.
+    ///
+    /// # Errors
+    /// As [`FileRepository::find_file`]; one corrupt row fails the whole list.
+    async fn list_tokens(&self, filter: &TokenFilter) -> Result<Vec<Token>, RepositoryError>;
+
+    /// Forgets the Token; one not stored counts as forgotten.
+    ///
+    /// # Errors
+    /// As [`FileRepository::delete_file`].
+    async fn delete_token(&self, id: &TokenId) -> Result<(), RepositoryError>;
 }

@@ -1,8 +1,10 @@
 //! `TokenRepository`: round trips with every kind of protection, duplicates, missing and
 //! corrupt rows, and the all-or-none rule of the password columns.
 
+use application::files::list::{Condition, FilterValue};
 use application::ports::{MAX_TEXT_BYTES, RepositoryError};
-use domain::{PasswordLocationIndicator, PasswordProtection, PasswordType, Token};
+use application::tokens::list::{TokenCondition, TokenField, TokenFilter};
+use domain::{PasswordLocationIndicator, PasswordProtection, PasswordType, Token, TokenContent};
 
 use crate::fixtures::{address, plain_token, time, token_id};
 use crate::{Store, Tamper};
@@ -220,5 +222,113 @@ pub async fn the_database_refuses_a_partly_set_password_protection(store: &dyn S
     assert_eq!(
         tokens.find_token(&token.id).await.expect("read back"),
         Some(token)
+    );
+}
+
+fn peer_token(id: &str, created_at: &str) -> Token {
+    Token {
+        is_own: false,
+        created_by: address("fedcba9876543210fedc"),
+        content: TokenContent::from_json(serde_json::json!({
+            "zKey": "first", "aKey": [1, 2.5, null, {"nested": true}], "@type": "SomethingElse"
+        }))
+        .expect("an object"),
+        created_at: time(created_at),
+        ..plain_token(id)
+    }
+}
+
+pub async fn a_peer_token_with_any_json_content_reads_back_unchanged(store: &dyn Store) {
+    let token = peer_token("PEERAAAAAAAAAAAAA", "2025-03-04T05:06:07.890Z");
+    assert_round_trip(store, token.clone()).await;
+    let read = store.tokens().find_token(&token.id).await.expect("read");
+    // Key order is kept, as the transport serialises it.
+    assert_eq!(
+        serde_json::to_string(&read.expect("stored").content.to_json()).expect("JSON"),
+        r#"{"zKey":"first","aKey":[1,2.5,null,{"nested":true}],"@type":"SomethingElse"}"#
+    );
+}
+
+pub async fn tokens_are_listed_by_owner_and_filter_oldest_first(store: &dyn Store) {
+    let tokens = store.tokens();
+    let own_late = Token {
+        created_at: time("2025-03-05T00:00:00.000Z"),
+        password_protection: Some(PasswordProtection {
+            password: "password".to_owned(),
+            password_type: PasswordType::Password,
+            salt: [1; 16],
+            location_indicator: PasswordLocationIndicator::from_free_number(50),
+        }),
+        ..plain_token("OWNLATEAAAAAAAAAA")
+    };
+    let own_early = Token {
+        created_at: time("2025-03-01T00:00:00.000Z"),
+        ..plain_token("OWNEARLYAAAAAAAAA")
+    };
+    let peer = peer_token("PEERLISTAAAAAAAAA", "2025-02-01T00:00:00.000Z");
+    for token in [&own_late, &peer, &own_early] {
+        tokens.insert_token(token).await.expect("stored");
+    }
+    let ids = |listed: Vec<Token>| {
+        listed
+            .into_iter()
+            .map(|t| t.id.to_string())
+            .collect::<Vec<_>>()
+    };
+
+    let own = TokenFilter::new().with(TokenCondition::IsOwn(true));
+    assert_eq!(
+        ids(tokens.list_tokens(&own).await.expect("listed")),
+        [own_early.id.to_string(), own_late.id.to_string()]
+    );
+    let peers = TokenFilter::new().with(TokenCondition::IsOwn(false));
+    assert_eq!(
+        ids(tokens.list_tokens(&peers).await.expect("listed")),
+        [peer.id.to_string()]
+    );
+    assert_eq!(
+        tokens
+            .list_tokens(&TokenFilter::new())
+            .await
+            .expect("listed")
+            .len(),
+        3
+    );
+
+    let filters = [
+        own.clone()
+            .with_field(TokenField::PasswordProtection, Condition::Exists),
+        own.clone().with(TokenCondition::location_indicator("50")),
+        own.clone().with(TokenCondition::PasswordIsPin(false)),
+        own.clone().with_field(
+            TokenField::CreatedAt,
+            Condition::GreaterThan(FilterValue::Text("2025-03-02".to_owned())),
+        ),
+    ];
+    for filter in filters {
+        let listed = tokens.list_tokens(&filter).await.expect("listed");
+        assert_eq!(ids(listed), [own_late.id.to_string()], "{filter:?}");
+    }
+    let none = own.with(TokenCondition::PasswordIsPin(true));
+    assert!(tokens.list_tokens(&none).await.expect("listed").is_empty());
+}
+
+pub async fn a_deleted_token_is_gone_and_deleting_it_again_is_no_error(store: &dyn Store) {
+    let tokens = store.tokens();
+    let token = plain_token("DELETEDAAAAAAAAAA");
+    let kept = plain_token("KEPTAAAAAAAAAAAAA");
+    tokens.insert_token(&token).await.expect("stored");
+    tokens.insert_token(&kept).await.expect("stored");
+
+    tokens.delete_token(&token.id).await.expect("deleted");
+    tokens
+        .delete_token(&token.id)
+        .await
+        .expect("deleting again is no error");
+
+    assert_eq!(tokens.find_token(&token.id).await.expect("looked up"), None);
+    assert_eq!(
+        tokens.find_token(&kept.id).await.expect("looked up"),
+        Some(kept)
     );
 }

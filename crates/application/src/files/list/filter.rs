@@ -139,6 +139,9 @@ pub enum FieldValue<'a> {
     Text(Cow<'a, str>),
     Number(u64),
     Boolean(bool),
+    /// An embedded document (a Token's password protection): it exists, and no query value
+    /// equals or orders against it.
+    Object,
 }
 
 impl FieldValue<'_> {

@@ -4,7 +4,7 @@
 
 mod error;
 mod request;
-mod rules;
+pub(crate) mod rules;
 mod use_case;
 
 pub use error::{CreateTokenForFileError, ValidationError, Withdrawal};

@@ -12,16 +12,16 @@ pub const INDICATOR_MESSAGE: &str = "must be a number from 50 to 99 or one of th
 
 /// A password that passed every rule.
 #[derive(Clone, PartialEq, Eq)]
-pub(super) struct ValidPassword {
+pub(crate) struct ValidPassword {
     pub password: String,
     pub password_type: PasswordType,
     pub location_indicator: Option<PasswordLocationIndicator>,
 }
 
-pub(super) use crate::rules::future_expiry;
+pub(crate) use crate::rules::future_expiry;
 
 /// A PIN of 4 to 16 digits, then the indicator: a free number 50–99 or one of the six names.
-pub(super) fn valid_password(input: PasswordInput) -> Result<ValidPassword, ValidationError> {
+pub(crate) fn valid_password(input: PasswordInput) -> Result<ValidPassword, ValidationError> {
     let password_type = PasswordType::of(&input.password, input.is_pin)
         .map_err(|_| ValidationError::new(PIN_MESSAGE))?;
     let location_indicator = input
@@ -45,6 +45,6 @@ pub(super) fn valid_password(input: PasswordInput) -> Result<ValidPassword, Vali
 }
 
 /// The whole address with its checksum; the schema's pattern is unanchored and checks neither.
-pub(super) fn recipient(text: &str) -> Result<IdentityAddress, ValidationError> {
+pub(crate) fn recipient(text: &str) -> Result<IdentityAddress, ValidationError> {
     IdentityAddress::parse(text).map_err(|e| ValidationError::new(format!("forIdentity {e}")))
 }

@@ -227,12 +227,14 @@ async fn a_non_ephemeral_token_is_stored_with_every_field() {
     let mut ports = Ports::happy();
     let expected = Token {
         id: TokenId::parse(TOKEN_ID).unwrap(),
+        is_own: true,
         created_by: identity().address,
         created_by_device: identity().device_id,
         content: TokenContentFile {
             file_id: FileId::parse(FILE_ID).unwrap(),
             secret_key: file_key(),
-        },
+        }
+        .into(),
         created_at: DateTime::from_timestamp(1_795_000_000, 123_000_000).unwrap(),
         expires_at: Utc.with_ymd_and_hms(2030, 1, 2, 1, 4, 5).unwrap(),
         for_identity: None,

@@ -98,9 +98,10 @@ impl CreateTokenForFile {
 
         let token = Token {
             id: created.id,
+            is_own: true,
             created_by: deps.identity.address.clone(),
             created_by_device: deps.identity.device_id.clone(),
-            content,
+            content: content.into(),
             created_at: truncate_to_millis(created.created_at),
             expires_at,
             for_identity,

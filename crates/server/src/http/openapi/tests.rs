@@ -161,12 +161,14 @@ fn token(full: bool, indicator: u8) -> Token {
     let address = IdentityAddress::from_parts("localhost", "0123456789abcdef0123").unwrap();
     Token {
         id: TokenId::parse("TOKAAAAAAAAAAAAAAAAA").unwrap(),
+        is_own: true,
         created_by: address.clone(),
         created_by_device: DeviceId::parse("DVCAAAAAAAAAAAAAAAAA").unwrap(),
         content: TokenContentFile {
             file_id: FileId::parse("FILAAAAAAAAAAAAAAAAA").unwrap(),
             secret_key: SecretKey::from_bytes([7; 32]),
-        },
+        }
+        .into(),
         created_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
         expires_at: Utc.with_ymd_and_hms(2026, 2, 2, 3, 4, 5).unwrap(),
         for_identity: full.then(|| address.clone()),

@@ -1,10 +1,10 @@
 //! The Token DTO exactly as the Connector emits it (field order and optionals included).
 
 use domain::date::format_date;
-use domain::{PasswordProtection, Token, TokenContentFile};
+use domain::{PasswordProtection, Token};
 use serde::Serialize;
 
-/// A Token as `POST /api/v2/Files/{id}/Token` answers it.
+/// A Token as the Connector's v6 routes answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenDto {
@@ -12,7 +12,8 @@ pub struct TokenDto {
     pub is_own: bool,
     pub created_by: String,
     pub created_by_device: String,
-    pub content: TokenContentFile,
+    /// Any JSON object: a `TokenContentFile` or a peer's other content, as written.
+    pub content: serde_json::Value,
     pub created_at: String,
     pub expires_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,10 +72,10 @@ impl TokenDto {
             .unwrap_or_else(|| unreachable!("a reference with a base url has a url form"));
         Self {
             id: token.id.to_string(),
-            is_own: true,
+            is_own: token.is_own,
             created_by: token.created_by.to_string(),
             created_by_device: token.created_by_device.to_string(),
-            content: token.content.clone(),
+            content: token.content.to_json(),
             created_at: format_date(token.created_at),
             expires_at: format_date(token.expires_at),
             for_identity: token.for_identity.as_ref().map(ToString::to_string),
