@@ -108,6 +108,17 @@ async fn the_connectors_files_tests_pass_on_api_core_v1() {
     run_suite("connector-files.test.js", "core/v1", 41).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connectors_tokens_tests_pass_on_api_v2() {
+    run_suite("connector-tokens.test.js", "v2", 12).await;
+}
+
+/// v7 adds "delete a token" (`DELETE /Tokens/{id}` exists only there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connectors_tokens_tests_pass_on_api_core_v1() {
+    run_suite("connector-tokens.test.js", "core/v1", 13).await;
+}
+
 #[test]
 fn the_tap_summary_is_read_by_name() {
     let tap = "ok 41 - File ownership\n1..9\n# tests 41\n# suites 9\n# pass 40\n# fail 1\n";

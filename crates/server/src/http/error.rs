@@ -14,6 +14,11 @@ use application::files::manage::ManageFileError;
 use application::files::upload_own::UploadOwnFileError;
 use application::ports::{BackboneError, RepositoryError};
 use application::tokens::create_for_file::CreateTokenForFileError;
+use application::tokens::create_own::CreateOwnTokenError;
+use application::tokens::list::ListTokensError;
+use application::tokens::load_peer::LoadPeerTokenError;
+use application::tokens::manage::ManageTokenError;
+use domain::TokenId;
 
 use super::envelope::{Failure, new_error_id};
 
@@ -200,34 +205,121 @@ impl From<CreateTokenForFileError> for ApiError {
                 Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
             }
             CreateTokenForFileError::FileLookup(error) => from_repository(&error),
-            CreateTokenForFileError::PasswordHashing(_) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                PASSWORD_HASHING_UNAVAILABLE,
-                "Passwords cannot be hashed right now, so no token was created. Try again later; \
-                 the operator must restart the service if this persists.",
-            ),
+            CreateTokenForFileError::PasswordHashing(_) => {
+                password_hashing_unavailable("no token was created")
+            }
             CreateTokenForFileError::Backbone(error) => from_backbone(error, &CREATING_A_TOKEN),
             CreateTokenForFileError::NotStored {
                 token_id,
                 source,
                 withdrawal,
-            } => {
-                let status = not_stored_status(&source);
-                let message = match withdrawal {
-                    Withdrawal::Deleted => format!(
-                        "The token could not be stored locally, so it was deleted on the Backbone again (Token {token_id}): \
-                         nothing was shared. Send the request again to create a new token."
-                    ),
-                    Withdrawal::Failed(_) => format!(
-                        "Token {token_id} was created on the Backbone but could not be stored locally, and deleting it \
-                         on the Backbone failed too: it stays there until it expires, but its reference was never given out. \
-                         Send the request again to create a new token."
-                    ),
-                };
-                Self::new(status, TOKEN_NOT_STORED, message)
-            }
+            } => token_not_stored(&token_id, &source, &withdrawal),
         }
     }
+}
+
+impl From<CreateOwnTokenError> for ApiError {
+    fn from(error: CreateOwnTokenError) -> Self {
+        match error {
+            CreateOwnTokenError::Validation(error) => Self::validation(error.message),
+            CreateOwnTokenError::InvalidContent => Self::validation(error.to_string()),
+            CreateOwnTokenError::PasswordHashing(_) => {
+                password_hashing_unavailable("no token was created")
+            }
+            CreateOwnTokenError::Backbone(error) => from_backbone(error, &CREATING_A_TOKEN),
+            CreateOwnTokenError::NotStored {
+                token_id,
+                source,
+                withdrawal,
+            } => token_not_stored(&token_id, &source, &withdrawal),
+        }
+    }
+}
+
+impl From<LoadPeerTokenError> for ApiError {
+    fn from(error: LoadPeerTokenError) -> Self {
+        let bad_request = |code: &'static str, error: &LoadPeerTokenError| {
+            Self::new(StatusCode::BAD_REQUEST, code, error.to_string())
+        };
+        match error {
+            LoadPeerTokenError::InvalidReference(_) => {
+                bad_request("error.runtime.invalidReference", &error)
+            }
+            LoadPeerTokenError::NoPasswordProvided => {
+                bad_request("error.transport.noPasswordProvided", &error)
+            }
+            LoadPeerTokenError::NotIntendedForYou => {
+                bad_request("error.transport.general.notIntendedForYou", &error)
+            }
+            LoadPeerTokenError::InvalidContent => {
+                bad_request("error.runtime.invalidTokenContent", &error)
+            }
+            LoadPeerTokenError::NotFound(message) => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, message)
+            }
+            LoadPeerTokenError::PasswordHashing(_) => {
+                password_hashing_unavailable("the token could not be read")
+            }
+            LoadPeerTokenError::Backbone(error) => from_backbone(error, &LOADING_A_TOKEN),
+            LoadPeerTokenError::Storage(error) => from_repository(&error),
+        }
+    }
+}
+
+impl From<ListTokensError> for ApiError {
+    fn from(error: ListTokensError) -> Self {
+        match error {
+            ListTokensError::Lookup(error) => from_repository(&error),
+        }
+    }
+}
+
+impl From<ManageTokenError> for ApiError {
+    fn from(error: ManageTokenError) -> Self {
+        match error {
+            ManageTokenError::Validation(error) => Self::validation(error.message),
+            ManageTokenError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, error.to_string())
+            }
+            ManageTokenError::Forbidden(message) => {
+                Self::new(StatusCode::FORBIDDEN, "error.platform.forbidden", message)
+            }
+            ManageTokenError::Backbone(error) => from_backbone(error, &DELETING_A_TOKEN),
+            ManageTokenError::Storage(error) => from_repository(&error),
+        }
+    }
+}
+
+/// Created on the Backbone, not stored here: whether it was withdrawn says what was shared.
+fn token_not_stored(
+    token_id: &TokenId,
+    source: &RepositoryError,
+    withdrawal: &Withdrawal,
+) -> ApiError {
+    let message = match withdrawal {
+        Withdrawal::Deleted => format!(
+            "The token could not be stored locally, so it was deleted on the Backbone again (Token {token_id}): \
+             nothing was shared. Send the request again to create a new token."
+        ),
+        Withdrawal::Failed(_) => format!(
+            "Token {token_id} was created on the Backbone but could not be stored locally, and deleting it \
+             on the Backbone failed too: it stays there until it expires, but its reference was never given out. \
+             Send the request again to create a new token."
+        ),
+    };
+    ApiError::new(not_stored_status(source), TOKEN_NOT_STORED, message)
+}
+
+/// 503 when the password hashing pool is gone; `outcome` says what did not happen.
+fn password_hashing_unavailable(outcome: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        PASSWORD_HASHING_UNAVAILABLE,
+        format!(
+            "Passwords cannot be hashed right now, so {outcome}. Try again later; \
+             the operator must restart the service if this persists."
+        ),
+    )
 }
 
 impl From<UploadOwnFileError> for ApiError {
@@ -320,12 +412,9 @@ impl From<LoadPeerFileError> for ApiError {
             LoadPeerFileError::NotFound(message) => {
                 Self::new(StatusCode::NOT_FOUND, RECORD_NOT_FOUND, message)
             }
-            LoadPeerFileError::PasswordHashing(_) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                PASSWORD_HASHING_UNAVAILABLE,
-                "Passwords cannot be hashed right now, so the token could not be read. Try again later; \
-                 the operator must restart the service if this persists.",
-            ),
+            LoadPeerFileError::PasswordHashing(_) => {
+                password_hashing_unavailable("the token could not be read")
+            }
             LoadPeerFileError::Backbone(error) => from_backbone(error, &LOADING_A_FILE),
             LoadPeerFileError::Storage(error) => from_repository(&error),
         }
@@ -379,6 +468,16 @@ pub struct BackboneCall {
 pub const CREATING_A_TOKEN: BackboneCall = BackboneCall {
     action: "create the token",
     outcome_unknown: "No token was stored",
+};
+
+pub const LOADING_A_TOKEN: BackboneCall = BackboneCall {
+    action: "serve the token",
+    outcome_unknown: "Nothing was loaded",
+};
+
+pub const DELETING_A_TOKEN: BackboneCall = BackboneCall {
+    action: "delete the token",
+    outcome_unknown: "The token is still stored here",
 };
 
 pub const CHANGING_A_FILE: BackboneCall = BackboneCall {

@@ -17,7 +17,7 @@ pub mod wire;
 use actix_web::web;
 
 use routes::fallback::{method_not_allowed, route_does_not_exist};
-use routes::{account, docs, file_lists, files, health, tokens};
+use routes::{account, docs, file_lists, file_token, files, health, token_lists, tokens};
 
 /// Registers every route; unknown paths answer 404 and wrong methods 405, in the envelope.
 /// Every route here has its `#[utoipa::path]` in `openapi::ApiDoc`; `openapi::tests` checks that
@@ -25,13 +25,13 @@ use routes::{account, docs, file_lists, files, health, tokens};
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(
-            web::resource(tokens::V6_PATH)
-                .route(web::post().to(tokens::create_token_for_file_v6))
+            web::resource(file_token::V6_PATH)
+                .route(web::post().to(file_token::create_token_for_file_v6))
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
-            web::resource(tokens::V7_PATH)
-                .route(web::post().to(tokens::create_token_for_file_v7))
+            web::resource(file_token::V7_PATH)
+                .route(web::post().to(file_token::create_token_for_file_v7))
                 .default_service(web::to(method_not_allowed("POST"))),
         )
         .service(
@@ -99,6 +99,42 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::resource(files::FILE_V7_PATH)
                 .route(web::get().to(files::get_file_v7))
                 .route(web::delete().to(files::delete_file_v7))
+                .default_service(web::to(method_not_allowed("GET, DELETE"))),
+        )
+        .service(
+            web::resource(tokens::OWN_V6_PATH)
+                .route(web::get().to(token_lists::list_own_tokens_v6))
+                .route(web::post().to(tokens::create_own_token_v6))
+                .default_service(web::to(method_not_allowed("GET, POST"))),
+        )
+        .service(
+            web::resource(tokens::OWN_V7_PATH)
+                .route(web::get().to(token_lists::list_own_tokens_v7))
+                .route(web::post().to(tokens::create_own_token_v7))
+                .default_service(web::to(method_not_allowed("GET, POST"))),
+        )
+        .service(
+            web::resource(tokens::PEER_V6_PATH)
+                .route(web::get().to(token_lists::list_peer_tokens_v6))
+                .route(web::post().to(tokens::load_peer_token_v6))
+                .default_service(web::to(method_not_allowed("GET, POST"))),
+        )
+        .service(
+            web::resource(tokens::PEER_V7_PATH)
+                .route(web::get().to(token_lists::list_peer_tokens_v7))
+                .route(web::post().to(tokens::load_peer_token_v7))
+                .default_service(web::to(method_not_allowed("GET, POST"))),
+        )
+        // After the literals `Tokens/Own` and `Tokens/Peer`, which must win over ids of those names.
+        .service(
+            web::resource(tokens::TOKEN_V6_PATH)
+                .route(web::get().to(tokens::get_token_v6))
+                .default_service(web::to(method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource(tokens::TOKEN_V7_PATH)
+                .route(web::get().to(tokens::get_token_v7))
+                .route(web::delete().to(tokens::delete_token_v7))
                 .default_service(web::to(method_not_allowed("GET, DELETE"))),
         )
         .service(

@@ -1,7 +1,13 @@
 //! QR codes as PNG, like the reference: error-correction level M, a quiet zone of 4 modules,
 //! 4 pixels per module, black on white.
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_DISPOSITION;
 use qrcode::{Color, EcLevel, QrCode};
+
+use super::error::ApiError;
+use super::wire::TokenReferenceDto;
 
 const QUIET_ZONE_MODULES: usize = 4;
 const PIXELS_PER_MODULE: usize = 4;
@@ -46,4 +52,29 @@ pub fn qr_png(text: &str) -> Result<Vec<u8>, QrError> {
     encoder.set_depth(png::BitDepth::Eight);
     encoder.write_header()?.write_image_data(&pixels)?;
     Ok(png)
+}
+
+/// A reference's QR code answered as the Connector answers it: the url form (v7, or v6 with
+/// `newQRCodeFormat`) or `nmshd://tr#<truncated>`, as the attachment `<id>.png`.
+///
+/// # Errors
+/// 500 when the PNG cannot be drawn (references are far below QR capacity).
+pub fn reference_qr_code(
+    status: StatusCode,
+    reference: &TokenReferenceDto,
+    url_form: bool,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let text = if url_form {
+        reference.url.clone()
+    } else {
+        format!("nmshd://tr#{}", reference.truncated)
+    };
+    let png = qr_png(&text).map_err(|error| {
+        ApiError::unexpected().with_cause(format!("QR code rendering failed: {error}"))
+    })?;
+    Ok(HttpResponse::build(status)
+        .content_type("image/png")
+        .insert_header((CONTENT_DISPOSITION, format!("attachment;filename={id}.png")))
+        .body(png))
 }

@@ -19,7 +19,7 @@ use utoipa::openapi::{OpenApi as Document, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use super::envelope::Failure;
-use super::routes::{account, docs, file_lists, files, health, tokens};
+use super::routes::{account, docs, file_lists, file_token, files, health, token_lists, tokens};
 
 /// The name of the API key scheme in the document.
 pub const API_KEY_SCHEME: &str = "ApiKey";
@@ -30,7 +30,9 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
 #[openapi(
     info(
         title = "enmeshed Token-for-File Connector",
-        description = "Creates enmeshed Tokens for stored Files, wire-compatible with the \
+        description = "Files and Tokens of an enmeshed identity: uploads, downloads, Tokens \
+            for stored Files and of any content, peers' Files and Tokens loaded by reference; \
+            wire-compatible with the \
             enmeshed Connector v6 (`/api/v2`) and v7 (`/api/core/v1`). Every route but `/health` \
             and the documentation needs the `X-API-KEY` header; without it every other path, known \
             or not, answers 401. An unknown path answers 404 \
@@ -40,8 +42,8 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
         license(name = "MIT"),
     ),
     paths(
-        tokens::create_token_for_file_v6,
-        tokens::create_token_for_file_v7,
+        file_token::create_token_for_file_v6,
+        file_token::create_token_for_file_v7,
         files::upload_own_file_v6,
         files::upload_own_file_v7,
         files::load_peer_file_v6,
@@ -60,6 +62,17 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
         files::regenerate_ownership_token_v7,
         files::download_file_v6,
         files::download_file_v7,
+        tokens::create_own_token_v6,
+        tokens::create_own_token_v7,
+        token_lists::list_own_tokens_v6,
+        token_lists::list_own_tokens_v7,
+        tokens::load_peer_token_v6,
+        tokens::load_peer_token_v7,
+        token_lists::list_peer_tokens_v6,
+        token_lists::list_peer_tokens_v7,
+        tokens::get_token_v6,
+        tokens::get_token_v7,
+        tokens::delete_token_v7,
         account::identity_info_v6,
         account::identity_info_v7,
         health::health,
@@ -71,6 +84,7 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
     modifiers(&ApiKeyScheme, &CommonAnswers, &OptionalBodies),
     tags(
         (name = "Files", description = "Uploading Files, and sharing stored Files through Tokens."),
+        (name = "Tokens", description = "Own Tokens of any content, peers' Tokens loaded by reference, and the stored ones."),
         (name = "Account", description = "The identity this service acts as."),
         (name = "Monitoring", description = "Health and version."),
         (name = "Documentation", description = "This document."),

@@ -387,3 +387,172 @@ impl IntoResponses for Unauthorized {
         responses(&[(401, UNAUTHORIZED)])
     }
 }
+
+/// The Backbone failures every route that calls it may answer.
+const BACKBONE_502: &str = "The Backbone failed, answered unexpectedly, broke the connection or \
+     refused this service's credentials (`error.platform.*`, `error.connector.backbone.*`).";
+const BACKBONE_504: &str =
+    "The Backbone did not answer in time (`error.connector.backbone.timeout`).";
+
+/// Every status `POST …/Tokens/Own` may fail with, and why.
+const CREATE_OWN_TOKEN_ROUTE_ERRORS: [(u16, &str); 8] = [
+    (
+        400,
+        "The body breaks the schema (`error.runtime.validation.invalidPropertyValue`: a missing \
+         `content` or `expiresAt`, another key, a past or malformed `expiresAt`, a bad PIN or \
+         location indicator, a `content` that is no JSON object), is malformed JSON \
+         (`error.connector.validation.invalidJsonInPayload`), or the Backbone refused it (its \
+         own code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        413,
+        "The body is larger than the configured limit (`error.connector.http.payloadTooLarge`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (
+        500,
+        "An unexpected failure (`error.connector.unexpected`), or the token was created but \
+         could not be stored (`error.connector.tokenNotStored`, naming the token).",
+    ),
+    (502, BACKBONE_502),
+    (
+        503,
+        "The Backbone, the database or password hashing is unavailable \
+         (`error.connector.backbone.unavailable`, `error.connector.database.unavailable`, \
+         `error.connector.passwordHashingUnavailable`, `error.connector.tokenNotStored`).",
+    ),
+    (504, BACKBONE_504),
+];
+
+/// Every status `POST …/Tokens/Peer` may fail with, and why.
+const LOAD_PEER_TOKEN_ROUTE_ERRORS: [(u16, &str); 8] = [
+    (
+        400,
+        "No token reference the schema knows (`error.runtime.validation.invalidPropertyValue`: \
+         `token reference invalid`), a reference that does not parse \
+         (`error.runtime.invalidReference`), a protected token without password \
+         (`error.transport.noPasswordProvided`), a token for another identity \
+         (`error.transport.general.notIntendedForYou`), content the key does not open \
+         (`error.runtime.invalidTokenContent`), or the Backbone refused it (its own code: a \
+         token locked after too many wrong passwords is \
+         `error.platform.token.tooManyFailedPasswordAttempts`).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "The Backbone has no such token, it expired, it is for someone else, or the password is \
+         wrong (`error.runtime.recordNotFound`).",
+    ),
+    (
+        413,
+        "The body is larger than the configured limit (`error.connector.http.payloadTooLarge`).",
+    ),
+    (
+        429,
+        "The Backbone's quota is exhausted (`error.platform.quotaExhausted`).",
+    ),
+    (502, BACKBONE_502),
+    (
+        503,
+        "The Backbone, the database or password hashing is unavailable \
+         (`error.connector.backbone.unavailable`, `error.connector.database.unavailable`, \
+         `error.connector.passwordHashingUnavailable`).",
+    ),
+    (504, BACKBONE_504),
+];
+
+/// Every status `GET …/Tokens/{id}` may fail with, and why.
+const GET_TOKEN_ROUTE_ERRORS: [(u16, &str); 5] = [
+    (
+        400,
+        "It names no Token id (`error.runtime.validation.invalidPropertyValue`: `id must match \
+         pattern TOK[A-Za-z0-9]{17}`).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        404,
+        "No such token is stored in this service (`error.runtime.recordNotFound`).",
+    ),
+    (
+        406,
+        "`Accept` allows neither `application/json` nor `image/png` \
+         (`error.connector.http.notAcceptable`).",
+    ),
+    (
+        503,
+        "The database is unavailable (`error.connector.database.unavailable`).",
+    ),
+];
+
+/// Every status `DELETE …/Tokens/{id}` may fail with, and why.
+const DELETE_TOKEN_ROUTE_ERRORS: [(u16, &str); 7] = [
+    (
+        400,
+        "It names no Token id (`error.runtime.validation.invalidPropertyValue`), or the Backbone \
+         refused it (its own code).",
+    ),
+    (401, UNAUTHORIZED),
+    (
+        403,
+        "The Backbone lets only the token's creator delete it (`error.platform.forbidden`).",
+    ),
+    (
+        404,
+        "No such token is stored in this service (`error.runtime.recordNotFound`).",
+    ),
+    (502, BACKBONE_502),
+    (
+        503,
+        "The Backbone or the database is unavailable (`error.connector.backbone.unavailable`, \
+         `error.connector.database.unavailable`); the token is still stored.",
+    ),
+    (504, BACKBONE_504),
+];
+
+/// Every status `GET …/Tokens/Own` and `…/Tokens/Peer` may fail with, and why.
+const TOKEN_LIST_ROUTE_ERRORS: [(u16, &str); 4] = [
+    (
+        400,
+        "The query has a key the schema does not know (`query must NOT have additional \
+         properties`) or a value outside an enum (`passwordProtection`, \
+         `passwordProtection.passwordIsPin`), as `error.runtime.validation.invalidPropertyValue`.",
+    ),
+    (401, UNAUTHORIZED),
+    (500, "An unexpected failure (`error.connector.unexpected`)."),
+    (
+        503,
+        "The database is unavailable (`error.connector.database.unavailable`).",
+    ),
+];
+
+/// Declares a route's error table as an [`IntoResponses`] type.
+macro_rules! route_errors {
+    ($($(#[$doc:meta])* $name:ident => $table:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                responses(&$table)
+            }
+        }
+    )*};
+}
+
+route_errors! {
+    /// The failures of `POST …/Tokens/Own`.
+    CreateOwnTokenRouteErrors => CREATE_OWN_TOKEN_ROUTE_ERRORS;
+    /// The failures of `POST …/Tokens/Peer`.
+    LoadPeerTokenRouteErrors => LOAD_PEER_TOKEN_ROUTE_ERRORS;
+    /// The failures of `GET …/Tokens/{id}`.
+    GetTokenRouteErrors => GET_TOKEN_ROUTE_ERRORS;
+    /// The failures of `DELETE …/Tokens/{id}`.
+    DeleteTokenRouteErrors => DELETE_TOKEN_ROUTE_ERRORS;
+    /// The failures of `GET …/Tokens/Own` and `…/Tokens/Peer`.
+    TokenListRouteErrors => TOKEN_LIST_ROUTE_ERRORS;
+}

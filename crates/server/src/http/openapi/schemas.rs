@@ -12,11 +12,11 @@ use std::borrow::Cow;
 use crate::http::wire::{ADDRESS_PATTERN, FILE_ID_PATTERN};
 use domain::PasswordLocationIndicator;
 use domain::date::ISO8601_PATTERN;
-use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
-    AdditionalProperties, KnownFormat, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
-    SchemaType, Type,
+    AdditionalProperties, AnyOfBuilder, KnownFormat, Object, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, SchemaType, Type,
 };
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 /// How the service writes instants: UTC with milliseconds (`YYYY-MM-DDTHH:mm:ss.SSSZ`).
@@ -117,6 +117,72 @@ pub struct CreateTokenForFileRequestBody {
     new_qr_code_format: Option<serde_json::Value>,
 }
 
+fn own_token_content() -> Object {
+    Object::builder()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(
+            "What the token carries, any JSON object (kept with its members in their order); \
+             one typed `TokenContentFile` must be a valid one.",
+        ))
+        .build()
+}
+
+fn own_token_expires_at() -> Object {
+    string(
+        ISO8601_PATTERN,
+        "The token's expiry, an ISO 8601 date-time in the future.",
+    )
+    .build()
+}
+
+/// The body of `POST …/Tokens/Own`; other keys are refused.
+#[derive(Debug, ToSchema)]
+#[schema(as = CreateOwnTokenRequest)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateOwnTokenRequestBody {
+    #[schema(schema_with = own_token_content)]
+    content: serde_json::Value,
+    #[schema(schema_with = own_token_expires_at)]
+    expires_at: String,
+    /// `true` keeps the token out of this service's store; default `false` (stored).
+    #[schema(nullable = false)]
+    ephemeral: Option<bool>,
+    #[schema(schema_with = request_for_identity, required = false)]
+    for_identity: Option<String>,
+    #[schema(nullable = false)]
+    password_protection: Option<PasswordProtectionRequest>,
+}
+
+/// The body of `POST …/Tokens/Peer`; other keys are refused.
+#[derive(Debug, ToSchema)]
+#[schema(as = LoadPeerTokenRequest)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoadPeerTokenRequestBody {
+    /// A token reference: truncated (`VE9L…`) or its url.
+    reference: String,
+    /// The token's password or PIN, when the reference says it has one.
+    #[schema(nullable = false)]
+    password: Option<String>,
+    /// `true` keeps the token out of this service's store; default `false` (stored).
+    #[schema(nullable = false)]
+    ephemeral: Option<bool>,
+}
+
+/// `200` with the list on `/api/v2`.
+#[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenListResult {
+    result: Vec<TokenDto>,
+}
+
+/// `200` with the list on `/api/core/v1`.
+#[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenListResultV7 {
+    result: Vec<TokenDtoV7>,
+}
+
 /// Protects the token with a password or PIN.
 #[derive(Debug, ToSchema)]
 #[schema(as = PasswordProtectionRequest)]
@@ -188,19 +254,21 @@ fn token_id() -> Object {
 }
 
 fn is_own() -> Object {
-    always(
-        true,
-        Type::Boolean,
-        "Always `true`: this service created the token.",
-    )
+    Object::builder()
+        .schema_type(Type::Boolean)
+        .description(Some(
+            "`true`: this service created the token; `false`: a peer's, loaded by reference \
+             (`POST …/Tokens/Peer`).",
+        ))
+        .build()
 }
 
 fn created_by() -> Object {
-    address("This service's identity address.")
+    address("The identity that created the token.")
 }
 
 fn created_by_device() -> Object {
-    string(DEVICE_ID_PATTERN, "This service's device.").build()
+    string(DEVICE_ID_PATTERN, "The device that created the token.").build()
 }
 
 fn created_at() -> Object {
@@ -212,7 +280,7 @@ fn expires_at() -> Object {
 }
 
 fn for_identity() -> Object {
-    address("As requested.")
+    address("The only identity that may fetch the token.")
 }
 
 /// A Token as the Connector v6 answers it (`/api/v2`); optional fields are left out, never null.
@@ -228,7 +296,7 @@ pub struct TokenDto {
     created_by: String,
     #[schema(schema_with = created_by_device)]
     created_by_device: String,
-    content: TokenContentFile,
+    content: TokenContent,
     #[schema(schema_with = created_at)]
     created_at: String,
     #[schema(schema_with = expires_at)]
@@ -271,6 +339,35 @@ impl ToSchema for TokenDtoV7 {
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         <TokenDto as ToSchema>::schemas(schemas);
+    }
+}
+
+/// What a token carries: a [`TokenContentFile`] for a token that shares a File, else any JSON
+/// object its creator wrote. `anyOf`, since a `TokenContentFile` is a JSON object too.
+#[derive(Debug)]
+pub struct TokenContent;
+
+impl PartialSchema for TokenContent {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(TokenContentFile::name()))
+            .item(JsonObject::schema())
+            .description(Some(
+                "The decrypted content: a `TokenContentFile` for a token that shares a File, \
+                 otherwise the JSON object the token's creator wrote, with its members in their \
+                 order.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for TokenContent {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            TokenContentFile::name().into_owned(),
+            TokenContentFile::schema(),
+        ));
+        <TokenContentFile as ToSchema>::schemas(schemas);
     }
 }
 

@@ -52,6 +52,16 @@ fn violations(instance: &Value, schema: &Value, at: &str, found: &mut Vec<String
             found.push(format!("{at}: {instance} matches {matching} of oneOf"));
         }
     }
+    if let Some(options) = schema["anyOf"].as_array() {
+        let matches_one = options.iter().any(|option| {
+            let mut nested = Vec::new();
+            violations(instance, option, at, &mut nested);
+            nested.is_empty()
+        });
+        if !matches_one {
+            found.push(format!("{at}: {instance} matches none of anyOf"));
+        }
+    }
     if let Some(kind) = schema["type"].as_str() {
         let ok = match kind {
             "object" => instance.is_object(),
@@ -357,6 +367,9 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
             "/api/core/v1/Files/{id}/Download",
             "/api/core/v1/Files/{id}/RegenerateOwnershipToken",
             "/api/core/v1/Files/{id}/Token",
+            "/api/core/v1/Tokens/Own",
+            "/api/core/v1/Tokens/Peer",
+            "/api/core/v1/Tokens/{id}",
             "/api/v2/Account/IdentityInfo",
             "/api/v2/Files",
             "/api/v2/Files/Own",
@@ -365,6 +378,9 @@ async fn every_documented_path_is_served_with_exactly_its_methods() {
             "/api/v2/Files/{id}/Download",
             "/api/v2/Files/{id}/RegenerateOwnershipToken",
             "/api/v2/Files/{id}/Token",
+            "/api/v2/Tokens/Own",
+            "/api/v2/Tokens/Peer",
+            "/api/v2/Tokens/{id}",
             "/docs",
             "/docs/json",
             "/health",

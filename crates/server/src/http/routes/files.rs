@@ -1,6 +1,7 @@
 //! The Files routes, each under `/api/v2` (v6 shape) and `/api/core/v1` (v7): upload a File,
 //! get one (JSON or a QR code), download its content.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -16,9 +17,9 @@ use crate::http::openapi::responses::{
     UploadRouteErrors,
 };
 use crate::http::openapi::schemas::QrCodePng;
-use crate::http::qr::qr_png;
+use crate::http::qr::reference_qr_code;
 use crate::http::request_span::CorrelationId;
-use crate::http::routes::tokens::ApiVersion;
+use crate::http::routes::ApiVersion;
 use crate::http::wire::{
     FILE_FIELD, FileDto, parse_load_peer_file_request, parse_upload_own_file_request,
 };
@@ -227,6 +228,15 @@ pub struct QrCodeFormat {
     new_qr_code_format: Option<String>,
 }
 
+impl QrCodeFormat {
+    /// Any non-empty value selects the url, as the Connector reads the parameter.
+    pub fn selects_the_url(&self) -> bool {
+        self.new_qr_code_format
+            .as_deref()
+            .is_some_and(|value| !value.is_empty())
+    }
+}
+
 /// A stored File (Connector v6), by id or by any reference to it.
 ///
 /// Only this service's store is asked. With `Accept: image/png` the answer is a QR code of the
@@ -252,11 +262,15 @@ pub async fn get_file_v6(
     query: web::Query<QrCodeFormat>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let new_format = query
-        .new_qr_code_format
-        .as_deref()
-        .is_some_and(|v| !v.is_empty());
-    get_file(request, &id_or_reference, state, ApiVersion::V6, new_format).await
+    let url_in_qr_code = query.selects_the_url();
+    get_file(
+        request,
+        &id_or_reference,
+        state,
+        ApiVersion::V6,
+        url_in_qr_code,
+    )
+    .await
 }
 
 /// A stored File (Connector v7); a QR code always encodes the reference's url.
@@ -304,23 +318,12 @@ async fn get_file(
     let dto = FileDto::new(&file, &state.backbone_base_url, version);
     match representation {
         Representation::Json => Ok(HttpResponse::Ok().json(Success { result: dto })),
-        Representation::Png => {
-            let text = if url_in_qr_code {
-                dto.reference.url.clone()
-            } else {
-                format!("nmshd://tr#{}", dto.reference.truncated)
-            };
-            let png = qr_png(&text).map_err(|error| {
-                ApiError::unexpected().with_cause(format!("QR code rendering failed: {error}"))
-            })?;
-            Ok(HttpResponse::Ok()
-                .content_type("image/png")
-                .insert_header((
-                    CONTENT_DISPOSITION,
-                    format!("attachment;filename={}.png", file.id),
-                ))
-                .body(png))
-        }
+        Representation::Png => reference_qr_code(
+            StatusCode::OK,
+            &dto.reference,
+            url_in_qr_code,
+            file.id.as_str(),
+        ),
     }
 }
 

@@ -1,208 +1,305 @@
-//! `POST /api/v2/Files/{id}/Token` (v6 shape) and `POST /api/core/v1/Files/{id}/Token` (v7).
+//! The Tokens routes, each under `/api/v2` (v6 DTO) and `/api/core/v1` (v7): create an own
+//! Token of any content, load a peer's by reference, get a stored one (JSON or a QR code),
+//! and (v7 only, as in the Connector) delete one.
 
-use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCEPT, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
 use crate::http::negotiation::{Representation, negotiate};
-use crate::http::openapi::params::TokenRouteParams;
-use crate::http::openapi::responses::TokenRouteErrors;
-use crate::http::openapi::schemas::{
-    CreateTokenForFileRequestBody, QrCodePng, TokenResult, TokenResultV7,
+use crate::http::openapi::responses::{
+    CreateOwnTokenRouteErrors, DeleteTokenRouteErrors, GetTokenRouteErrors,
+    LoadPeerTokenRouteErrors,
 };
-use crate::http::qr::qr_png;
+use crate::http::openapi::schemas::{
+    CreateOwnTokenRequestBody, LoadPeerTokenRequestBody, QrCodePng, TokenResult, TokenResultV7,
+};
+use crate::http::qr::reference_qr_code;
 use crate::http::request_span::CorrelationId;
-use crate::http::wire::{TokenDto, parse_create_token_request};
+use crate::http::routes::ApiVersion;
+use crate::http::routes::files::QrCodeFormat;
+use crate::http::wire::{TokenDto, parse_create_own_token_request, parse_load_peer_token_request};
 use crate::state::AppState;
 
-pub const V6_PATH: &str = "/api/v2/Files/{id}/Token";
-pub const V7_PATH: &str = "/api/core/v1/Files/{id}/Token";
+pub const OWN_V6_PATH: &str = "/api/v2/Tokens/Own";
+pub const OWN_V7_PATH: &str = "/api/core/v1/Tokens/Own";
+pub const PEER_V6_PATH: &str = "/api/v2/Tokens/Peer";
+pub const PEER_V7_PATH: &str = "/api/core/v1/Tokens/Peer";
+pub const TOKEN_V6_PATH: &str = "/api/v2/Tokens/{id}";
+pub const TOKEN_V7_PATH: &str = "/api/core/v1/Tokens/{id}";
 
-/// Which Connector generation's contract a route follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiVersion {
-    V6,
-    V7,
+fn dto(
+    token: &domain::Token,
+    is_ephemeral: bool,
+    state: &AppState,
+    version: ApiVersion,
+) -> TokenDto {
+    TokenDto::for_version(token, is_ephemeral, &state.backbone_base_url, version)
 }
 
-/// Create a Token for a File (Connector v6).
+fn created(dto: TokenDto) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((LOCATION, "_"))
+        .json(Success { result: dto })
+}
+
+/// Create an own Token (Connector v6).
 ///
-/// Creates an enmeshed Token on the Backbone whose content is the File's id and key, stores it
-/// here unless ephemeral, and answers it as JSON or, with `Accept: image/png` (which forces
-/// `ephemeral`), as a QR code. `Accept` is negotiated by Express's `req.accepts` rules.
+/// Encrypts `content` (any JSON object) under a fresh key as the enmeshed runtime does,
+/// creates the Token on the Backbone and stores it here unless `ephemeral`.
 #[utoipa::path(
     post,
-    path = V6_PATH,
-    operation_id = "createTokenForFile",
-    tag = "Files",
-    params(TokenRouteParams),
-    request_body(content = Option<CreateTokenForFileRequestBody>, content_type = "application/json"),
+    path = OWN_V6_PATH,
+    operation_id = "createOwnToken",
+    tag = "Tokens",
+    request_body(content = CreateOwnTokenRequestBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The token was created.", headers(
-            ("Location" = String, description = "`_` (JSON answers only)."),
-            ("Content-Disposition" = String, description = "`attachment;filename=<id>.png` (PNG answers only)."),
-        ), content(
-            (TokenResult = "application/json"),
-            (QrCodePng = "image/png"),
-        )),
-        TokenRouteErrors,
+        (status = 201, description = "The Token was created.", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = TokenResult),
+        CreateOwnTokenRouteErrors,
     ),
     security(("ApiKey" = [])),
 )]
-pub async fn create_token_for_file_v6(
+pub async fn create_own_token_v6(
     request: HttpRequest,
-    file_id: web::Path<String>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    create_token_for_file(
-        request,
-        file_id.into_inner(),
-        payload,
-        state,
-        ApiVersion::V6,
-    )
-    .await
+    create_own_token(request, payload, state, ApiVersion::V6).await
 }
 
-/// Create a Token for a File (Connector v7).
-///
-/// As on `/api/v2`, but the Token has no `truncatedReference` and a QR code always encodes
-/// `reference.url`.
+/// Create an own Token (Connector v7; the v7 DTO).
 #[utoipa::path(
     post,
-    path = V7_PATH,
-    operation_id = "createTokenForFileV7",
-    tag = "Files",
-    params(TokenRouteParams),
-    request_body(content = Option<CreateTokenForFileRequestBody>, content_type = "application/json"),
+    path = OWN_V7_PATH,
+    operation_id = "createOwnTokenV7",
+    tag = "Tokens",
+    request_body(content = CreateOwnTokenRequestBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The token was created.", headers(
-            ("Location" = String, description = "`_` (JSON answers only)."),
-            ("Content-Disposition" = String, description = "`attachment;filename=<id>.png` (PNG answers only)."),
-        ), content(
-            (TokenResultV7 = "application/json"),
-            (QrCodePng = "image/png"),
-        )),
-        TokenRouteErrors,
+        (status = 201, description = "The Token was created.", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = TokenResultV7),
+        CreateOwnTokenRouteErrors,
     ),
     security(("ApiKey" = [])),
 )]
-pub async fn create_token_for_file_v7(
+pub async fn create_own_token_v7(
     request: HttpRequest,
-    file_id: web::Path<String>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    create_token_for_file(
-        request,
-        file_id.into_inner(),
-        payload,
-        state,
-        ApiVersion::V7,
-    )
-    .await
+    create_own_token(request, payload, state, ApiVersion::V7).await
 }
 
-async fn create_token_for_file(
+async fn create_own_token(
     request: HttpRequest,
-    file_id: String,
     payload: web::Payload,
     state: web::Data<AppState>,
     version: ApiVersion,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_object(&request, payload, state.max_body_bytes).await?;
+    let mut use_case_request = parse_create_own_token_request(&body)
+        .map_err(|violation| ApiError::validation(violation.0))?;
+    use_case_request.correlation_id = CorrelationId::of_request(&request);
+    let created_token = state
+        .use_cases
+        .create_own_token
+        .execute(use_case_request)
+        .await
+        .map_err(ApiError::failed)?;
+    Ok(created(dto(
+        &created_token.token,
+        created_token.is_ephemeral,
+        &state,
+        version,
+    )))
+}
+
+/// Load a peer's Token (Connector v6) by its truncated or url reference.
+///
+/// A Token already stored here is answered as it is; otherwise it is read from the Backbone
+/// (with the hash of `password` when the reference says it is protected), decrypted with the
+/// reference's key and stored as a peer's unless `ephemeral`.
+#[utoipa::path(
+    post,
+    path = PEER_V6_PATH,
+    operation_id = "loadPeerToken",
+    tag = "Tokens",
+    request_body(content = LoadPeerTokenRequestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The Token (already stored, or loaded now).", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = TokenResult),
+        LoadPeerTokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn load_peer_token_v6(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    load_peer_token(request, payload, state, ApiVersion::V6).await
+}
+
+/// Load a peer's Token (Connector v7; the v7 DTO).
+#[utoipa::path(
+    post,
+    path = PEER_V7_PATH,
+    operation_id = "loadPeerTokenV7",
+    tag = "Tokens",
+    request_body(content = LoadPeerTokenRequestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The Token (already stored, or loaded now).", headers(
+            ("Location" = String, description = "`_`."),
+        ), body = TokenResultV7),
+        LoadPeerTokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn load_peer_token_v7(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    load_peer_token(request, payload, state, ApiVersion::V7).await
+}
+
+async fn load_peer_token(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    version: ApiVersion,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_object(&request, payload, state.max_body_bytes).await?;
+    let mut use_case_request = parse_load_peer_token_request(&body)
+        .map_err(|violation| ApiError::validation(violation.0))?;
+    use_case_request.correlation_id = CorrelationId::of_request(&request);
+    let loaded = state
+        .use_cases
+        .load_peer_token
+        .execute(use_case_request)
+        .await
+        .map_err(ApiError::failed)?;
+    Ok(created(dto(
+        &loaded.token,
+        loaded.is_ephemeral,
+        &state,
+        version,
+    )))
+}
+
+/// A stored Token (Connector v6), own or a peer's.
+///
+/// Only this service's store is asked; `isEphemeral` is always `false`. With
+/// `Accept: image/png` the answer is a QR code of the Token's reference.
+#[utoipa::path(
+    get,
+    path = TOKEN_V6_PATH,
+    operation_id = "getToken",
+    tag = "Tokens",
+    params(("id" = String, Path, description = "`TOK…`"), QrCodeFormat),
+    responses(
+        (status = 200, description = "The Token.", content(
+            (TokenResult = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        GetTokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn get_token_v6(
+    request: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<QrCodeFormat>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let url_in_qr_code = query.selects_the_url();
+    get_token(request, &id, state, ApiVersion::V6, url_in_qr_code).await
+}
+
+/// A stored Token (Connector v7); a QR code always encodes the reference's url.
+#[utoipa::path(
+    get,
+    path = TOKEN_V7_PATH,
+    operation_id = "getTokenV7",
+    tag = "Tokens",
+    params(("id" = String, Path, description = "`TOK…`")),
+    responses(
+        (status = 200, description = "The Token.", content(
+            (TokenResultV7 = "application/json"),
+            (QrCodePng = "image/png"),
+        )),
+        GetTokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn get_token_v7(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    get_token(request, &id, state, ApiVersion::V7, true).await
+}
+
+async fn get_token(
+    request: HttpRequest,
+    id: &str,
+    state: web::Data<AppState>,
+    version: ApiVersion,
+    url_in_qr_code: bool,
+) -> Result<HttpResponse, ApiError> {
     let accept = request
         .headers()
         .get(ACCEPT)
         .and_then(|value| value.to_str().ok());
     let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
-    let new_qr_format =
-        version == ApiVersion::V7 || body.get("newQRCodeFormat").is_some_and(is_truthy);
-    let correlation_id = CorrelationId::of_request(&request);
-
-    let mut use_case_request = parse_create_token_request(&file_id, &body)
-        .map_err(|violation| ApiError::validation(violation.0))?;
-    use_case_request.force_ephemeral = representation == Representation::Png;
-    use_case_request.correlation_id = correlation_id;
-    let created = state
+    let token = state
         .use_cases
-        .create_token_for_file
-        .execute(use_case_request)
+        .manage_token
+        .get(id)
         .await
         .map_err(ApiError::failed)?;
-    let token = TokenDto::new(
-        &created.token,
-        created.is_ephemeral,
-        &state.backbone_base_url,
-    );
-
+    let dto = dto(&token, false, &state, version);
     match representation {
-        Representation::Json => {
-            let token = if version == ApiVersion::V7 {
-                token.into_v7()
-            } else {
-                token
-            };
-            Ok(HttpResponse::Created()
-                .insert_header((LOCATION, "_"))
-                .json(Success { result: token }))
-        }
-        Representation::Png => {
-            let text = if new_qr_format {
-                token.reference.url.clone()
-            } else {
-                format!("nmshd://tr#{}", token.reference.truncated)
-            };
-            let png = qr_png(&text).map_err(|error| {
-                ApiError::unexpected().with_cause(format!("QR code rendering failed: {error}"))
-            })?;
-            Ok(HttpResponse::Created()
-                .content_type("image/png")
-                .insert_header((
-                    CONTENT_DISPOSITION,
-                    format!("attachment;filename={file_id}.png"),
-                ))
-                .body(png))
-        }
+        Representation::Json => Ok(HttpResponse::Ok().json(Success { result: dto })),
+        Representation::Png => reference_qr_code(
+            StatusCode::OK,
+            &dto.reference,
+            url_in_qr_code,
+            token.id.as_str(),
+        ),
     }
 }
 
-/// JavaScript truthiness, as the reference reads `newQRCodeFormat` (unvalidated): a form's
-/// `"true"` selects the url as much as JSON `true` does.
-fn is_truthy(value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match value {
-        Value::Null => false,
-        Value::Bool(flag) => *flag,
-        Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
-        Value::String(text) => !text.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::is_truthy;
-
-    #[test]
-    fn new_qr_code_format_follows_javascript_truthiness() {
-        for truthy in [
-            json!(true),
-            json!(1),
-            json!("true"),
-            json!("false"),
-            json!([]),
-            json!({}),
-        ] {
-            assert!(is_truthy(&truthy), "{truthy}");
-        }
-        for falsy in [json!(false), json!(0), json!(""), json!(null), json!(0.0)] {
-            assert!(!is_truthy(&falsy), "{falsy}");
-        }
-    }
+/// Delete a stored Token (Connector v7 only): on the Backbone first when it is own, so that
+/// its reference opens nothing any more; a peer's is only forgotten here.
+#[utoipa::path(
+    delete,
+    path = TOKEN_V7_PATH,
+    operation_id = "deleteTokenV7",
+    tag = "Tokens",
+    params(("id" = String, Path, description = "`TOK…`")),
+    responses(
+        (status = 204, description = "The Token is deleted."),
+        DeleteTokenRouteErrors,
+    ),
+    security(("ApiKey" = [])),
+)]
+pub async fn delete_token_v7(
+    request: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .use_cases
+        .manage_token
+        .delete(&id, CorrelationId::of_request(&request))
+        .await
+        .map_err(ApiError::failed)?;
+    Ok(HttpResponse::NoContent().finish())
 }

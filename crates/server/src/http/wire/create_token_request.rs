@@ -37,7 +37,7 @@ fn contains(regex: &Regex, text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaViolation(pub String);
 
-fn violation(message: impl Into<String>) -> SchemaViolation {
+pub(super) fn violation(message: impl Into<String>) -> SchemaViolation {
     SchemaViolation(message.into())
 }
 
@@ -69,7 +69,7 @@ pub fn parse_create_token_request(
     })
 }
 
-fn expires_at(value: &Value) -> Result<String, SchemaViolation> {
+pub(super) fn expires_at(value: &Value) -> Result<String, SchemaViolation> {
     value
         .as_str()
         .filter(|text| matches_iso8601(text))
@@ -77,13 +77,13 @@ fn expires_at(value: &Value) -> Result<String, SchemaViolation> {
         .ok_or_else(|| violation("expiresAt must match ISO8601 datetime format"))
 }
 
-fn ephemeral(value: &Value) -> Result<bool, SchemaViolation> {
+pub(super) fn ephemeral(value: &Value) -> Result<bool, SchemaViolation> {
     value
         .as_bool()
         .ok_or_else(|| violation("ephemeral must be boolean"))
 }
 
-fn for_identity(value: &Value) -> Result<String, SchemaViolation> {
+pub(super) fn for_identity(value: &Value) -> Result<String, SchemaViolation> {
     let text = value
         .as_str()
         .ok_or_else(|| violation("forIdentity must be string"))?;
@@ -96,7 +96,7 @@ fn for_identity(value: &Value) -> Result<String, SchemaViolation> {
 }
 
 /// ajv's keyword order for objects: type, required, additionalProperties, then each property.
-fn password_protection(value: &Value) -> Result<PasswordInput, SchemaViolation> {
+pub(super) fn password_protection(value: &Value) -> Result<PasswordInput, SchemaViolation> {
     let object = value
         .as_object()
         .ok_or_else(|| violation("passwordProtection must be object"))?;

@@ -6,7 +6,7 @@ use domain::date::format_date;
 use serde::Serialize;
 
 use super::TokenReferenceDto;
-use crate::http::routes::tokens::ApiVersion;
+use crate::http::routes::ApiVersion;
 
 /// A File as the Files routes answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

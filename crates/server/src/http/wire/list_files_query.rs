@@ -155,7 +155,7 @@ fn operation(value: &str, repeated: bool) -> Operation {
     })
 }
 
-fn single(value: &str) -> Condition {
+pub(super) fn single(value: &str) -> Condition {
     if value.is_empty() {
         Condition::Exists
     } else if has_operator(value) {
@@ -170,7 +170,7 @@ fn single(value: &str) -> Condition {
 
 /// The conditions of a repeated key: one of its plain values, none of its `!` values, and the
 /// last of each comparison and of the patterns.
-fn repeated(values: &[String]) -> Vec<Condition> {
+pub(super) fn repeated(values: &[String]) -> Vec<Condition> {
     let (mut one_of, mut none_of) = (Vec::new(), Vec::new());
     let mut slots: [Option<Condition>; 5] = Default::default();
     for value in values {

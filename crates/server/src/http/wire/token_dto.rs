@@ -4,6 +4,8 @@ use domain::date::format_date;
 use domain::{PasswordProtection, Token};
 use serde::Serialize;
 
+use crate::http::routes::ApiVersion;
+
 /// A Token as the Connector's v6 routes answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -86,6 +88,20 @@ impl TokenDto {
             truncated_reference: Some(truncated.clone()),
             reference: TokenReferenceDto { truncated, url },
             is_ephemeral,
+        }
+    }
+
+    /// The DTO of `version`: v6, or [`TokenDto::into_v7`].
+    pub fn for_version(
+        token: &Token,
+        is_ephemeral: bool,
+        backbone_base_url: &str,
+        version: ApiVersion,
+    ) -> Self {
+        let dto = Self::new(token, is_ephemeral, backbone_base_url);
+        match version {
+            ApiVersion::V6 => dto,
+            ApiVersion::V7 => dto.into_v7(),
         }
     }
 
