@@ -17,6 +17,7 @@ mod connector_suites;
 mod file_interop;
 mod peer_file_interop;
 mod service_onboarding;
+mod token_interop;
 mod transport_onboarding;
 
 fn interop_dir() -> PathBuf {
