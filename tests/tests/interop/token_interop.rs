@@ -46,9 +46,9 @@ fn password_part(truncated: &str) -> String {
     text.split('|').nth(4).unwrap_or_default().to_owned()
 }
 
-#[tokio::test]
-async fn our_service_loads_a_token_the_official_transport_created() {
-    let app = TestApp::spawn().await;
+/// `transport-create-token.js`: a new identity on the simulator creates a token of
+/// [`content`] with `PASSWORD`, personalized for `for_identity`.
+async fn create_as_peer(app: &TestApp, for_identity: &str) -> Value {
     let client = PlatformClient::random();
     app.simulator.add_client(client.clone());
     let created = node(
@@ -67,11 +67,39 @@ async fn our_service_loads_a_token_the_official_transport_created() {
             "--password".into(),
             PASSWORD.into(),
             "--for-identity".into(),
-            app.device.address.to_string(),
+            for_identity.to_owned(),
         ],
     )
     .await;
     assert_eq!(created["ok"], true, "official transport created: {created}");
+    created
+}
+
+#[tokio::test]
+async fn a_token_personalized_for_someone_else_is_refused_as_not_for_us() {
+    let app = TestApp::spawn().await;
+    let someone_else =
+        domain::IdentityAddress::from_parts("localhost", "0123456789abcdef0123").unwrap();
+    let created = create_as_peer(&app, someone_else.as_str()).await;
+    let body = json!({"reference": created["tokenReference"]["truncated"], "password": PASSWORD});
+    let (status, answer) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v2/Tokens/Peer",
+        Some(body),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("error.transport.general.notIntendedForYou")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn our_service_loads_a_token_the_official_transport_created() {
+    let app = TestApp::spawn().await;
+    let created = create_as_peer(&app, app.device.address.as_str()).await;
     let reference = created["tokenReference"]["truncated"].clone();
 
     // Refusals first: a stored token would be answered without asking the Backbone.
