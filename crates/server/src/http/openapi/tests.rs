@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::document;
 use crate::http::auth::PUBLIC_PATHS;
 use crate::http::envelope::{Failure, new_error_id};
+use crate::http::routes::ApiVersion;
 use crate::http::wire::tests::{FILE_ID, answer};
 
 const METHODS: [&str; 8] = [
@@ -69,6 +70,7 @@ fn violations(instance: &Value, schema: &Value, at: &str, found: &mut Vec<String
             "boolean" => instance.is_boolean(),
             "integer" => instance.is_i64() || instance.is_u64(),
             "number" => instance.is_number(),
+            "array" => instance.is_array(),
             other => panic!("{at}: unexpected type {other}"),
         };
         if !ok {
@@ -100,6 +102,11 @@ fn violations(instance: &Value, schema: &Value, at: &str, found: &mut Vec<String
     }
     if let Some(object) = instance.as_object() {
         object_violations(object, schema, at, found);
+    }
+    if let (Some(items), Some(schema)) = (instance.as_array(), schema.get("items")) {
+        for (index, item) in items.iter().enumerate() {
+            violations(item, schema, &format!("{at}/{index}"), found);
+        }
     }
 }
 
@@ -231,6 +238,13 @@ fn what_the_code_serializes_is_valid_against_the_document() {
     assert_valid(&json!({ "result": dto(false, 1) }), "TokenResult");
     let v7 = TokenDto::new(&token(true, 77), false, "https://backbone.example").into_v7();
     assert_valid(&json!({ "result": v7 }), "TokenResultV7");
+    let peers = Token {
+        is_own: false,
+        content: domain::TokenContent::from_json(json!({"any": ["json", 1]})).unwrap(),
+        ..token(false, 1)
+    };
+    let listed = TokenDto::for_version(&peers, false, "https://backbone.example", ApiVersion::V7);
+    assert_valid(&json!({ "result": [listed] }), "TokenListResultV7");
 
     let failure = serde_json::to_value(Failure::new(
         &new_error_id(),
