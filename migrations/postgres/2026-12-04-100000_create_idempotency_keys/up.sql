@@ -16,7 +16,7 @@ CREATE TABLE idempotency_keys (
     claimed_at      timestamptz NOT NULL,
     -- The answer, all three set once the request answered, or none while it runs.
     status          smallint    CHECK (status BETWEEN 100 AND 599),
-    -- A JSON array of [name, value] pairs, in the order the route set them.
+    -- A JSON array of [name, value] pairs: the headers the route set.
     headers         jsonb       CHECK (jsonb_typeof(headers) = 'array'),
     body            bytea,
     PRIMARY KEY (scope, idempotency_key),

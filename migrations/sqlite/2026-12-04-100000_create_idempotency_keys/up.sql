@@ -18,7 +18,7 @@ CREATE TABLE idempotency_keys (
     claimed_at      INTEGER NOT NULL,
     -- The answer, all three set once the request answered, or none while it runs.
     status          INTEGER CHECK (status BETWEEN 100 AND 599),
-    -- A JSON array of [name, value] pairs, in the order the route set them.
+    -- A JSON array of [name, value] pairs: the headers the route set.
     headers         TEXT    CHECK (json_valid(headers) AND json_type(headers) = 'array'),
     body            BLOB,
     PRIMARY KEY (scope, idempotency_key),

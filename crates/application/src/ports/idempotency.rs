@@ -35,7 +35,7 @@ pub struct NewClaim {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAnswer {
     pub status: u16,
-    /// Name and value of each header the route set, in order.
+    /// Name and value of each header the route set (a header set twice appears twice).
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
