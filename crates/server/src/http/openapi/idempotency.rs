@@ -87,3 +87,42 @@ impl Modify for IdempotentPosts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::super::document;
+
+    fn has_key_parameter(operation: &Value) -> bool {
+        operation["parameters"]
+            .as_array()
+            .is_some_and(|parameters| parameters.iter().any(|p| p["name"] == "Idempotency-Key"))
+    }
+
+    #[test]
+    fn every_post_of_the_api_and_nothing_else_documents_the_key_and_its_answers() {
+        let paths = document()["paths"].as_object().expect("paths");
+        let mut posts = 0;
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let is_api_post = method == "post" && path.starts_with("/api/");
+                assert_eq!(has_key_parameter(operation), is_api_post, "{method} {path}");
+                if is_api_post {
+                    posts += 1;
+                    for status in ["400", "409", "422"] {
+                        assert!(
+                            operation["responses"][status].is_object(),
+                            "{status} of {path}"
+                        );
+                    }
+                    assert!(
+                        operation["responses"]["201"]["headers"]["Idempotency-Replayed"]
+                            .is_object()
+                    );
+                }
+            }
+        }
+        assert_eq!(posts, 6, "tokens, uploads and peer loads, on v6 and v7");
+    }
+}
