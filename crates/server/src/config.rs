@@ -25,7 +25,7 @@
 //! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
 //! | `infrastructure.httpServer.idempotency.waitMs` | how long a retry with an `Idempotency-Key` waits for the first request with it before a 409 | 10000 |
-//! | `infrastructure.httpServer.idempotency.claimTimeoutMs` | after how long an unanswered first request counts as lost with its instance, so a retry runs it again; must exceed the longest a request takes | 120000 |
+//! | `infrastructure.httpServer.idempotency.claimTimeoutMs` | after how long an unanswered first request counts as lost with its instance, so a retry runs it again; must exceed the longest a request takes (a few Backbone calls, each up to `requestTimeoutMs`) | 300000 |
 //! | `infrastructure.httpServer.cors.*` | CORS as the Connector's Express `cors` options (see `cors`) | off |
 //! | `infrastructure.httpServer.metrics.enabled` / `port` / `host` | `GET /metrics`: off, on the API port (keys with `monitoring:metrics`), or on a port of its own without a key | on the API port |
 //! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
@@ -61,8 +61,10 @@ pub const DEFAULT_AUTH_FAILURE_DELAY_MIN_MS: u64 = 1_000;
 pub const DEFAULT_AUTH_FAILURE_DELAY_MAX_MS: u64 = 4_000;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_IDEMPOTENCY_WAIT_MS: u64 = 10_000;
-/// Twice the default Backbone timeout: a request makes one Backbone call at a time.
-pub const DEFAULT_IDEMPOTENCY_CLAIM_TIMEOUT_MS: u64 = 120_000;
+/// Five default Backbone timeouts: a request makes its Backbone calls one at a time, and the
+/// longest (a token not stored locally, deleted again) makes two; a takeover before the first
+/// request ends would run it twice.
+pub const DEFAULT_IDEMPOTENCY_CLAIM_TIMEOUT_MS: u64 = 300_000;
 pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_DB_CONNECT_TIMEOUT_MS: u64 = 5_000;
 pub const DEFAULT_DATA_DIRECTORY: &str = "data";
@@ -459,7 +461,7 @@ impl Settings {
         if claim_timeout == 0 {
             return Err(invalid(
                 CLAIM_TIMEOUT,
-                "must be longer than the longest request (e.g. 120000)",
+                "must be longer than the longest request (e.g. 300000)",
             ));
         }
         Ok(IdempotencyConfig {

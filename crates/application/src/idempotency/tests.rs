@@ -188,7 +188,7 @@ async fn a_retry_gives_up_after_the_wait_and_is_told_the_first_still_runs() {
 
 #[tokio::test]
 async fn a_claim_left_past_the_claim_timeout_is_taken_over_and_runs() {
-    let abandoned_at = now() - TimeDelta::minutes(2);
+    let abandoned_at = now() - TimeDelta::minutes(5);
     let mut repository = MockIdempotencyRepository::new();
     repository
         .expect_claim()
@@ -220,7 +220,7 @@ async fn a_younger_claim_is_not_taken_over() {
         looks += 1;
         Ok(held(
             (looks == 2).then(|| answer(201)),
-            now() - TimeDelta::minutes(2) + TimeDelta::milliseconds(1),
+            now() - TimeDelta::minutes(5) + TimeDelta::milliseconds(1),
         ))
     });
     repository.expect_take_over().never();

@@ -33,7 +33,7 @@ impl Default for IdempotencyPolicy {
         Self {
             retention: TimeDelta::hours(24),
             wait: Duration::from_secs(10),
-            claim_timeout: TimeDelta::minutes(2),
+            claim_timeout: TimeDelta::minutes(5),
             first_poll: Duration::from_millis(25),
             max_poll: Duration::from_millis(500),
         }

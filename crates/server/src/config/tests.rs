@@ -562,7 +562,7 @@ fn cors_settings_that_cannot_work_refuse_the_start() {
 fn idempotency_bounds_default_and_a_zero_claim_timeout_is_refused() {
     let defaults = Config::from_vars(complete()).unwrap().http.idempotency;
     assert_eq!(defaults.wait, Duration::from_secs(10));
-    assert_eq!(defaults.claim_timeout, Duration::from_secs(120));
+    assert_eq!(defaults.claim_timeout, Duration::from_secs(300));
 
     let vars = with(
         complete(),
