@@ -20,7 +20,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
-use application::idempotency::{Begun, Idempotency, IdempotentRequest};
+use application::idempotency::{Begun, Execution, Idempotency, IdempotentRequest};
 use application::ports::ClaimOwner;
 
 use super::auth::AuthenticatedKey;
@@ -42,16 +42,9 @@ pub async fn idempotent_posts(
     mut request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let layer = request
-        .app_data::<web::Data<Arc<IdempotencyLayer>>>()
-        .cloned();
-    let scope = request.extensions().get::<AuthenticatedKey>().cloned();
-    let (Some(layer), Some(scope)) = (layer, scope) else {
+    let Some((layer, scope)) = applicable(&request) else {
         return pass_through(request, next).await;
     };
-    if !request::applies_to(&request) {
-        return pass_through(request, next).await;
-    }
     let key = match request::idempotency_key(&request) {
         Ok(Some(key)) => key,
         Ok(None) => return pass_through(request, next).await,
@@ -70,16 +63,43 @@ pub async fn idempotent_posts(
             owner: ClaimOwner(uuid::Uuid::new_v4().to_string()),
         })
         .await;
-    let execution = match begun {
-        Ok(Begun::Run(execution)) => execution,
+    match begun {
+        Ok(Begun::Run(execution)) => run_and_keep(&layer, execution, request, next).await,
         Ok(Begun::Replay(stored)) => {
+            tracing::debug!(
+                status = stored.status,
+                "replaying the kept answer of an idempotency key"
+            );
             let (request, _) = request.into_parts();
-            return Ok(ServiceResponse::new(request, answer::replay(&stored)).map_into_right_body());
+            Ok(ServiceResponse::new(request, answer::replay(&stored)).map_into_right_body())
         }
-        Err(error) => return Ok(refuse(request, ApiError::failed(error))),
-    };
-    let response = next.call(request).await;
-    let (response, stored) = match response {
+        Err(error) => Ok(refuse(request, ApiError::failed(error))),
+    }
+}
+
+/// The layer and the key's scope when `request` is one to make idempotent: a POST to the API
+/// with an authenticated key.
+fn applicable(
+    request: &ServiceRequest,
+) -> Option<(web::Data<Arc<IdempotencyLayer>>, AuthenticatedKey)> {
+    if !request::applies_to(request) {
+        return None;
+    }
+    let layer = request
+        .app_data::<web::Data<Arc<IdempotencyLayer>>>()?
+        .clone();
+    let scope = request.extensions().get::<AuthenticatedKey>()?.clone();
+    Some((layer, scope))
+}
+
+/// Runs the claimed request and keeps its answer (or releases the key) before it leaves.
+async fn run_and_keep<B: MessageBody + 'static>(
+    layer: &IdempotencyLayer,
+    execution: Execution,
+    request: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    let (response, stored) = match next.call(request).await {
         Ok(response) => answer::capture(response).await,
         Err(error) => {
             // An error that is no response (none of our routes make one): nothing to keep.
