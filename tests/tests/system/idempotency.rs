@@ -398,3 +398,27 @@ async fn without_a_key_every_request_runs_as_before() {
     assert_eq!(app.simulator.token_count(), 2);
     assert_eq!(app.store.row_count("idempotency_keys"), 0);
 }
+
+#[tokio::test]
+async fn keys_past_their_retention_are_purged_when_an_instance_starts() {
+    let app = TestApp::spawn().await;
+    leave_claim(&app, "from-yesterday", "25 hours");
+    leave_claim(&app, "from-today", "23 hours");
+
+    app.spawn_another_instance().await;
+
+    // The purge runs at start, beside the server.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app.store.row_count("idempotency_keys") > 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the expired key is still stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.store.row_count("idempotency_keys"),
+        1,
+        "the young key stays"
+    );
+}
