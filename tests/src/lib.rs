@@ -32,6 +32,19 @@ pub struct TestApp {
     pub device: SeededDevice,
     /// A File stored before the test starts, valid for 30 days.
     pub file: File,
+    /// The configuration it was started with, for another instance of it.
+    vars: Vars,
+}
+
+/// Configuration variables; `Debug` shows only their names, as they hold keys and passwords.
+struct Vars(Vec<(String, String)>);
+
+impl std::fmt::Debug for Vars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 impl TestApp {
@@ -60,12 +73,7 @@ impl TestApp {
             vars.retain(|(existing, _)| existing != name);
             vars.push(((*name).to_owned(), (*value).to_owned()));
         }
-        let config = Config::from_vars(vars).expect("the test configuration is valid");
-        let application = Application::build(config)
-            .await
-            .expect("the connector starts");
-        let address = format!("http://127.0.0.1:{}", application.port());
-        tokio::spawn(application.run_until_stopped());
+        let address = start(vars.clone()).await;
 
         let file = random_file(&device, Utc::now() + chrono::Duration::days(30));
         store
@@ -84,7 +92,14 @@ impl TestApp {
             store,
             device,
             file,
+            vars: Vars(vars),
         }
+    }
+
+    /// Starts another instance of this service: the same configuration, database, Backbone and
+    /// identity, its own port; returns its address.
+    pub async fn spawn_another_instance(&self) -> String {
+        start(self.vars.0.clone()).await
     }
 
     /// Stores another File of this service's identity.
@@ -120,6 +135,17 @@ impl TestApp {
     pub fn stored_tokens(&self) -> i64 {
         self.store.row_count("tokens")
     }
+}
+
+/// Builds and runs a service configured with `vars`; returns its address.
+async fn start(vars: Vec<(String, String)>) -> String {
+    let config = Config::from_vars(vars).expect("the test configuration is valid");
+    let application = Application::build(config)
+        .await
+        .expect("the connector starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    address
 }
 
 /// A simulator that knows one platform client and one device (in the `localhost` domain).

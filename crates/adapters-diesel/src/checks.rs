@@ -65,7 +65,10 @@ where
         run_migrations().await.expect("the migrations apply again"),
         applied
     );
-    assert_eq!(tables(), ["files", "identity", "tokens"]);
+    assert_eq!(
+        tables(),
+        ["files", "idempotency_keys", "identity", "tokens"]
+    );
     applied
 }
 

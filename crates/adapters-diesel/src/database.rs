@@ -17,7 +17,10 @@ use diesel::r2d2::{Builder, HandleError, Pool, R2D2Connection};
 use crate::activity::{PoolActivity, PoolEvents, PoolStats};
 use crate::blocking::{self, DriverError, Engine, WorkError};
 use crate::pool::{CheckedConnections, DieselPool};
-use crate::repositories::{DieselFileRepository, DieselIdentityRepository, DieselTokenRepository};
+use crate::repositories::{
+    DieselFileRepository, DieselIdempotencyRepository, DieselIdentityRepository,
+    DieselTokenRepository,
+};
 use domain::SecretKey;
 
 /// One engine's database: a connection pool and the repositories over it. Cheap to clone. The
@@ -90,6 +93,10 @@ impl<E: Engine> DieselDatabase<E> {
 
     pub fn token_repository(&self) -> DieselTokenRepository<E> {
         DieselTokenRepository::new(self.pool.clone())
+    }
+
+    pub fn idempotency_repository(&self) -> DieselIdempotencyRepository<E> {
+        DieselIdempotencyRepository::new(self.pool.clone())
     }
 
     /// The `identity` table, its secrets sealed under `secrets_key`; its onboarding lock is the

@@ -1,6 +1,6 @@
 //! What the diesel adapters (`adapters-postgres`, `adapters-sqlite`) share, so their behaviour
 //! cannot drift apart: the one [`schema`] and one row per table ([`FileRow`], [`TokenRow`],
-//! [`IdentityRow`]) for both engines, with their checked conversion to and from the domain; the
+//! [`IdentityRow`], [`IdempotencyRow`]) for both engines, with their checked conversion to and from the domain; the
 //! column types whose SQL differs per engine ([`sql_types`]); secrets sealed at rest
 //! ([`sealed`]); the repositories written once over them ([`repositories`]); the one road to the
 //! database ([`blocking::run`], pool checkout and query on tokio's blocking pool, driver errors
@@ -31,4 +31,4 @@ pub mod sealed;
 pub mod sql_types;
 
 pub use database::{DieselDatabase, MigrationError, PoolConfigError};
-pub use rows::{FileRow, IdentityRow, TokenRow, corrupt};
+pub use rows::{FileRow, IdempotencyRow, IdentityRow, TokenRow, corrupt};

@@ -7,10 +7,12 @@
 
 mod file_lists;
 mod files;
+mod idempotency;
 mod identity;
 mod tokens;
 
 pub use files::DieselFileRepository;
+pub use idempotency::{DieselIdempotencyRepository, InsertClaim};
 pub use identity::DieselIdentityRepository;
 pub use tokens::DieselTokenRepository;
 

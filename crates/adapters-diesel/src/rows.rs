@@ -9,6 +9,7 @@
 //! have no default but NULL, so the stored row is the same.
 
 mod files;
+mod idempotency;
 mod identity;
 mod tokens;
 
@@ -19,6 +20,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use domain::SecretKey;
 
 pub use files::FileRow;
+pub use idempotency::{AnswerColumns, IdempotencyRow, OwnerColumns};
 pub use identity::IdentityRow;
 pub use tokens::TokenRow;
 

@@ -72,3 +72,22 @@ diesel::table! {
         updated_at -> Instant,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, JsonObject};
+
+    /// Idempotency keys and the answers kept for them; `status`, `headers` and `body` are set
+    /// together or not at all (a CHECK on both engines).
+    idempotency_keys (scope, idempotency_key) {
+        scope -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Binary,
+        owner -> Text,
+        created_at -> Instant,
+        claimed_at -> Instant,
+        status -> Nullable<SmallInt>,
+        headers -> Nullable<JsonObject>,
+        body -> Nullable<Binary>,
+    }
+}

@@ -6,7 +6,7 @@
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, SmallInt, SqlType, Text};
 use diesel::{Column, Expression, QueryableByName, Table};
 
-use crate::schema::{files, identity, tokens};
+use crate::schema::{files, idempotency_keys, identity, tokens};
 use crate::sql_types::{Instant, JsonObject, TextList, Utf8Text};
 
 /// Which engine's type names to expect.
@@ -38,6 +38,7 @@ pub fn expected_columns(dialect: Dialect) -> Vec<ColumnShape> {
     table_columns::<files::table>("files", dialect, &mut columns);
     table_columns::<tokens::table>("tokens", dialect, &mut columns);
     table_columns::<identity::table>("identity", dialect, &mut columns);
+    table_columns::<idempotency_keys::table>("idempotency_keys", dialect, &mut columns);
     columns.sort();
     columns
 }

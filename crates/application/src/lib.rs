@@ -7,6 +7,7 @@
 
 mod dependencies;
 pub mod files;
+pub mod idempotency;
 pub mod identity;
 pub mod ports;
 mod rules;

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod date;
 pub mod encoding;
 pub mod file;
+pub mod idempotency;
 pub mod identity;
 pub mod ids;
 pub mod password;
@@ -24,6 +25,7 @@ pub use file::{
     EncryptedUpload, File, FileContent, FileHash, FileKeys, FileMetadata, FileMetadataInput,
     FileNonces, FileReference, PeerFileReference,
 };
+pub use idempotency::{IdempotencyKey, IdempotencyKeyError, RequestFingerprint};
 pub use identity::{
     AddressDomain, AddressDomainError, Challenge, DevicePassword, Signature, SignaturePublicKey,
     SigningKeyPair,

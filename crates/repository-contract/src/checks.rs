@@ -3,10 +3,12 @@
 
 mod file_lists;
 mod files;
+mod idempotency;
 mod identity;
 mod tokens;
 
 pub use file_lists::*;
 pub use files::*;
+pub use idempotency::*;
 pub use identity::*;
 pub use tokens::*;

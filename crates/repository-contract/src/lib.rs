@@ -1,5 +1,6 @@
 //! The repository contract: ONE suite of checks that every storage engine behind
-//! `FileRepository`, `TokenRepository` and `IdentityRepository` must pass, so PostgreSQL and
+//! `FileRepository`, `TokenRepository`, `IdentityRepository` and `IdempotencyRepository` must
+//! pass, so PostgreSQL and
 //! SQLite cannot drift apart.
 //!
 //! An engine's test crate implements [`Store`] (a fresh, migrated, empty database for one test,
@@ -22,13 +23,16 @@ pub mod fixtures;
 use std::fmt;
 use std::sync::Arc;
 
-use application::ports::{FileRepository, IdentityRepository, TokenRepository};
+use application::ports::{
+    FileRepository, IdempotencyRepository, IdentityRepository, TokenRepository,
+};
 use domain::SecretKey;
 
 /// One test's database: fresh, migrated and empty when handed to a check.
 pub trait Store: Send + Sync {
     fn files(&self) -> Arc<dyn FileRepository>;
     fn tokens(&self) -> Arc<dyn TokenRepository>;
+    fn idempotency(&self) -> Arc<dyn IdempotencyRepository>;
     /// The identity repository, its secrets under [`fixtures::secrets_key`].
     fn identities(&self) -> Arc<dyn IdentityRepository>;
 
@@ -36,7 +40,7 @@ pub trait Store: Send + Sync {
     /// instance of the service would open it, its secrets under `secrets_key`.
     fn identities_elsewhere(&self, secrets_key: SecretKey) -> Arc<dyn IdentityRepository>;
 
-    /// How many rows `table` (`files`, `tokens` or `identity`) holds.
+    /// How many rows `table` (`files`, `tokens`, `identity` or `idempotency_keys`) holds.
     fn row_count(&self, table: &str) -> i64;
 
     /// The raw `sealed_secrets` of every stored identity, as the database holds them.
@@ -80,6 +84,7 @@ pub struct EngineStore<D> {
     database: D,
     files: Arc<dyn FileRepository>,
     tokens: Arc<dyn TokenRepository>,
+    idempotency: Arc<dyn IdempotencyRepository>,
     identities: Arc<dyn IdentityRepository>,
 }
 
@@ -90,12 +95,14 @@ impl<D: BackDoor> EngineStore<D> {
         database: D,
         files: impl FileRepository + 'static,
         tokens: impl TokenRepository + 'static,
+        idempotency: impl IdempotencyRepository + 'static,
     ) -> Self {
         let identities = database.open_identities(fixtures::secrets_key());
         Self {
             database,
             files: Arc::new(files),
             tokens: Arc::new(tokens),
+            idempotency: Arc::new(idempotency),
             identities,
         }
     }
@@ -114,6 +121,10 @@ impl<D: BackDoor> Store for EngineStore<D> {
 
     fn tokens(&self) -> Arc<dyn TokenRepository> {
         self.tokens.clone()
+    }
+
+    fn idempotency(&self) -> Arc<dyn IdempotencyRepository> {
+        self.idempotency.clone()
     }
 
     fn identities(&self) -> Arc<dyn IdentityRepository> {
@@ -154,6 +165,7 @@ impl<D: BackDoor> Store for EngineStore<D> {
                 "UPDATE files SET {} = NULL WHERE id = '{id}'",
                 column.name()
             ),
+            Tamper::SetOnlyTheAnswerStatus => "UPDATE idempotency_keys SET status = 200".to_owned(),
             Tamper::SetOnlyTheOwnerSignature { id } => {
                 format!("UPDATE files SET owner_signature = 'signature' WHERE id = '{id}'")
             }
@@ -192,6 +204,8 @@ pub enum Tamper<'a> {
     /// Sets `owner_signature` of File `id` to `signature`, leaving the other content columns
     /// alone.
     SetOnlyTheOwnerSignature { id: &'a str },
+    /// Sets `status` to 200 on every idempotency key, leaving its headers and body alone.
+    SetOnlyTheAnswerStatus,
     /// Drops the last byte of `column` (a binary one) of File `id`.
     ShortenFileContentColumn {
         id: &'a str,
@@ -289,6 +303,16 @@ macro_rules! __contract {
             one_onboarding_lock_holder_at_a_time,
             an_identity_saved_under_the_lock_is_committed_for_every_instance,
             the_database_holds_one_identity_with_a_complete_device_or_none,
+            a_new_key_is_claimed_once_and_then_found_held,
+            a_kept_answer_reads_back_unchanged,
+            keys_are_scoped_by_api_key_and_compared_exactly,
+            only_the_holder_completes_or_releases_an_unanswered_claim,
+            a_released_key_is_claimed_anew,
+            a_takeover_hands_the_claim_to_its_new_owner_alone,
+            an_expired_key_is_claimed_anew,
+            purging_forgets_exactly_the_keys_created_before_the_bound,
+            of_concurrent_claims_of_one_key_exactly_one_is_made,
+            the_database_refuses_a_partly_set_answer,
         }
     };
     (@expand [tests $store:expr] $($check:ident),* $(,)?) => {
@@ -314,6 +338,7 @@ mod tests {
         [
             include_str!("checks/file_lists.rs"),
             include_str!("checks/files.rs"),
+            include_str!("checks/idempotency.rs"),
             include_str!("checks/identity.rs"),
             include_str!("checks/tokens.rs"),
         ]

@@ -24,6 +24,8 @@
 //! | `database.connectionString` | `postgres://…` (PostgreSQL) or `sqlite://<path>` | SQLite in the data directory |
 //! | `database.dataDirectory` | where SQLite and local mode keep their files | `./data` |
 //! | `database.poolSize` / `database.connectTimeoutMs` | connection pool | 10 / 5000 |
+//! | `infrastructure.httpServer.idempotency.waitMs` | how long a retry with an `Idempotency-Key` waits for the first request with it before a 409 | 10000 |
+//! | `infrastructure.httpServer.idempotency.claimTimeoutMs` | after how long an unanswered first request counts as lost with its instance, so a retry runs it again; must exceed the longest a request takes (a few Backbone calls, each up to `requestTimeoutMs`) | 300000 |
 //! | `infrastructure.httpServer.cors.*` | CORS as the Connector's Express `cors` options (see `cors`) | off |
 //! | `infrastructure.httpServer.metrics.enabled` / `port` / `host` | `GET /metrics`: off, on the API port (keys with `monitoring:metrics`), or on a port of its own without a key | on the API port |
 //! | `logging.format` | `text` or `json` (level via `RUST_LOG`) | `text` |
@@ -58,6 +60,11 @@ pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 60_000;
 pub const DEFAULT_AUTH_FAILURE_DELAY_MIN_MS: u64 = 1_000;
 pub const DEFAULT_AUTH_FAILURE_DELAY_MAX_MS: u64 = 4_000;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_IDEMPOTENCY_WAIT_MS: u64 = 10_000;
+/// Five default Backbone timeouts: a request makes its Backbone calls one at a time, and the
+/// longest (a token not stored locally, deleted again) makes two; a takeover before the first
+/// request ends would run it twice.
+pub const DEFAULT_IDEMPOTENCY_CLAIM_TIMEOUT_MS: u64 = 300_000;
 pub const DEFAULT_DB_POOL_SIZE: u32 = 10;
 pub const DEFAULT_DB_CONNECT_TIMEOUT_MS: u64 = 5_000;
 pub const DEFAULT_DATA_DIRECTORY: &str = "data";
@@ -110,6 +117,16 @@ pub struct HttpConfig {
     /// `None`: no CORS headers (the Connector's default, `cors.origin: false`).
     pub cors: Option<CorsConfig>,
     pub metrics: MetricsAccess,
+    pub idempotency: IdempotencyConfig,
+}
+
+/// The bounds of `Idempotency-Key` handling (`http::idempotency`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyConfig {
+    /// How long a retry waits for the first request with its key.
+    pub wait: Duration,
+    /// After how long an unanswered claim is taken over.
+    pub claim_timeout: Duration,
 }
 
 /// Where `GET /metrics` is served.
@@ -268,6 +285,7 @@ impl Config {
             max_body_bytes,
             cors: cors::cors(s)?,
             metrics: s.metrics_access(&host)?,
+            idempotency: s.idempotency()?,
         };
         let database = DatabaseConfig {
             connection_string: s
@@ -429,6 +447,27 @@ impl Settings {
                 .parse()
                 .map_err(|_| invalid(key, &format!("'{text}' is not a valid number"))),
         }
+    }
+
+    /// `idempotency.waitMs` and `claimTimeoutMs`; the claim timeout must not be zero, or every
+    /// retry would run again.
+    fn idempotency(&self) -> Result<IdempotencyConfig, ConfigError> {
+        const CLAIM_TIMEOUT: &str = "infrastructure.httpServer.idempotency.claimTimeoutMs";
+        let wait = self.number(
+            "infrastructure.httpServer.idempotency.waitMs",
+            DEFAULT_IDEMPOTENCY_WAIT_MS,
+        )?;
+        let claim_timeout = self.number(CLAIM_TIMEOUT, DEFAULT_IDEMPOTENCY_CLAIM_TIMEOUT_MS)?;
+        if claim_timeout == 0 {
+            return Err(invalid(
+                CLAIM_TIMEOUT,
+                "must be longer than the longest request (e.g. 300000)",
+            ));
+        }
+        Ok(IdempotencyConfig {
+            wait: Duration::from_millis(wait),
+            claim_timeout: Duration::from_millis(claim_timeout),
+        })
     }
 
     /// `metrics.enabled` (default true) and `metrics.port`/`host` (default: the API's host).

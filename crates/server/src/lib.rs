@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod idempotency;
 pub mod identity;
 pub mod local;
 pub mod metrics;

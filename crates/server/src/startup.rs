@@ -11,6 +11,7 @@ use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use adapters_backbone::HttpBackboneClient;
 use adapters_hashing::IdleThreadsHasher;
+use application::idempotency::Idempotency;
 use application::ports::SystemClock;
 use application::{Dependencies, UseCases};
 use async_trait::async_trait;
@@ -19,8 +20,10 @@ use secrecy::ExposeSecret;
 
 use crate::config::{ApiKeyConfig, Config, IdentitySource, MetricsAccess, SINGLE_KEY_ID};
 use crate::http::auth::{ApiKeyGuard, require_api_key};
+use crate::http::idempotency::{IdempotencyLayer, idempotent_posts};
 use crate::http::middleware::log_and_time;
 use crate::http::request_span::RequestSpan;
+use crate::http::routes::files::MAX_UPLOAD_FORM_BYTES;
 use crate::identity::{IdentityError, ResolvedIdentity, backbone_client_config};
 use crate::local::{LocalBackbone, LocalModeError};
 use crate::metrics::{Metrics, Sources};
@@ -57,6 +60,8 @@ pub struct Application {
     metrics_server: Option<(Server, u16)>,
     /// Local mode's simulator runs as long as the application.
     local: Option<LocalBackbone>,
+    /// Purged of expired keys as long as the application runs.
+    idempotency: Arc<Idempotency>,
 }
 
 impl std::fmt::Debug for Application {
@@ -177,6 +182,14 @@ impl Application {
             backbone_base_url: remote.backbone.base_url.clone(),
             identity: identity_info.clone(),
         });
+        let idempotency = Arc::new(crate::idempotency::idempotency(
+            storage.idempotency.clone(),
+            &config.http.idempotency,
+        ));
+        let idempotency_layer = web::Data::new(Arc::new(IdempotencyLayer {
+            idempotency: Arc::clone(&idempotency),
+            body_limit: config.http.max_body_bytes.max(MAX_UPLOAD_FORM_BYTES),
+        }));
         let guard = web::Data::new(Arc::new(ApiKeyGuard::new(
             &api_keys,
             config.http.auth_failure_delay.clone(),
@@ -200,6 +213,9 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(guard.clone())
                 .app_data(api_metrics.clone())
+                .app_data(idempotency_layer.clone())
+                // Inside the key check, which names the key that scopes idempotency keys.
+                .wrap(from_fn(idempotent_posts))
                 .wrap(from_fn(require_api_key))
                 .wrap(Condition::new(
                     cors.is_some(),
@@ -237,6 +253,7 @@ impl Application {
             server,
             metrics_server,
             local,
+            idempotency,
         })
     }
 
@@ -250,17 +267,24 @@ impl Application {
         self.metrics_server.as_ref().map(|(_, port)| *port)
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish; purges expired
+    /// idempotency keys meanwhile.
     ///
     /// # Errors
     /// I/O errors of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = match self.metrics_server {
-            Some((metrics, _)) => {
-                let (api, metrics) = tokio::join!(self.server, metrics);
-                api.and(metrics)
+        let serve = async {
+            match self.metrics_server {
+                Some((metrics, _)) => {
+                    let (api, metrics) = tokio::join!(self.server, metrics);
+                    api.and(metrics)
+                }
+                None => self.server.await,
             }
-            None => self.server.await,
+        };
+        let result = tokio::select! {
+            result = serve => result,
+            () = crate::idempotency::purge_expired_keys(self.idempotency) => Ok(()),
         };
         if let Some(local) = self.local {
             local.simulator.stop().await;

@@ -22,12 +22,15 @@ use std::time::Duration;
 use adapters_diesel::activity::PoolStats;
 use adapters_diesel::blocking::Engine;
 use adapters_diesel::repositories::{
-    DieselFileRepository, DieselIdentityRepository, DieselTokenRepository,
+    DieselFileRepository, DieselIdempotencyRepository, DieselIdentityRepository,
+    DieselTokenRepository,
 };
 use adapters_diesel::{DieselDatabase, MigrationError};
 use adapters_postgres::{PgConfig, PgConfigError, PgDatabase};
 use adapters_sqlite::{SqliteConfig, SqliteDatabase, SqliteOpenError};
-use application::ports::{FileRepository, IdentityRepository, TokenRepository};
+use application::ports::{
+    FileRepository, IdempotencyRepository, IdentityRepository, TokenRepository,
+};
 use async_trait::async_trait;
 use domain::SecretKey;
 use secrecy::{ExposeSecret, SecretString};
@@ -155,6 +158,7 @@ where
 pub struct Storage {
     pub files: Arc<dyn FileRepository>,
     pub tokens: Arc<dyn TokenRepository>,
+    pub idempotency: Arc<dyn IdempotencyRepository>,
     pub health: Arc<dyn DatabaseHealth>,
     /// "PostgreSQL at …" or "SQLite at …", for the startup log.
     pub description: String,
@@ -266,6 +270,7 @@ where
     E: Engine,
     DieselFileRepository<E>: FileRepository,
     DieselTokenRepository<E>: TokenRepository,
+    DieselIdempotencyRepository<E>: IdempotencyRepository,
     DieselIdentityRepository<E>: IdentityRepository,
 {
     let description = location.description();
@@ -276,6 +281,7 @@ where
     Ok(Storage {
         files: Arc::new(database.file_repository()),
         tokens: Arc::new(database.token_repository()),
+        idempotency: Arc::new(database.idempotency_repository()),
         health: Arc::new(database.clone()),
         identities: Arc::new(database),
         description,

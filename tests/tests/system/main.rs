@@ -9,6 +9,7 @@ mod backbone_failures;
 mod cors;
 mod create_token;
 mod http_surface;
+mod idempotency;
 mod list_files;
 mod load_peer_file;
 mod manage_file;

@@ -59,6 +59,7 @@ fn store() -> EngineStore<PgBackDoor> {
         PgBackDoor(test_db),
         database.file_repository(),
         database.token_repository(),
+        database.idempotency_repository(),
     )
 }
 

@@ -35,7 +35,10 @@ async fn two_instances_starting_together_apply_each_migration_once() {
         "{first:?} / {second:?}"
     );
     assert!(!first.is_empty() || !second.is_empty());
-    assert_eq!(tables(&test_db), ["files", "identity", "tokens"]);
+    assert_eq!(
+        tables(&test_db),
+        ["files", "idempotency_keys", "identity", "tokens"]
+    );
 }
 
 #[tokio::test]
@@ -55,7 +58,10 @@ async fn every_migration_reverts_cleanly_and_applies_again() {
 fn test_databases_are_cloned_fully_migrated_and_dropped_afterwards() {
     let test_db = TestDatabase::create();
     let name = test_db.name().to_owned();
-    assert_eq!(tables(&test_db), ["files", "identity", "tokens"]);
+    assert_eq!(
+        tables(&test_db),
+        ["files", "idempotency_keys", "identity", "tokens"]
+    );
 
     drop(test_db);
 

@@ -51,6 +51,7 @@ fn store() -> EngineStore<SqliteBackDoor> {
         SqliteBackDoor(test_db),
         database.file_repository(),
         database.token_repository(),
+        database.idempotency_repository(),
     )
 }
 

@@ -17,8 +17,6 @@ const RELEASE_DATABASE: &str = concat!(
 );
 const DEMO_FILE: &str = "FILPqfi2HIzgvQddu7fU";
 const FILE_CONTENT: &str = "20261203110000";
-/// The one migration after it, reverted first.
-const PEER_TOKENS: &str = "20261204100000";
 
 /// A copy of the release's database in a directory of its own.
 fn release_database() -> TestDatabase {
@@ -78,9 +76,9 @@ async fn the_release_keeps_its_files_and_indexes_and_its_demo_file_has_no_conten
         .await
         .expect("the migrations apply");
 
-    assert_eq!(
-        applied.iter().rev().take(2).collect::<Vec<_>>(),
-        [PEER_TOKENS, FILE_CONTENT]
+    assert!(
+        applied.iter().any(|version| version == FILE_CONTENT),
+        "{applied:?}"
     );
     assert_eq!(release_columns(&test_db), rows);
     assert_eq!(index_names(&test_db), indexes);
@@ -115,8 +113,8 @@ async fn reverting_restores_the_releases_table_and_keeps_every_file() {
         .expect("stored");
     let rows = release_columns(&test_db);
 
-    assert_eq!(test_db.revert_last_migration(), PEER_TOKENS);
-    assert_eq!(test_db.revert_last_migration(), FILE_CONTENT);
+    // The later migrations first, newest first, then this one.
+    while test_db.revert_last_migration() != FILE_CONTENT {}
 
     assert_eq!(definitions(&test_db), before);
     assert_eq!(release_columns(&test_db), rows);
@@ -124,10 +122,8 @@ async fn reverting_restores_the_releases_table_and_keeps_every_file() {
     assert_intact(&test_db);
 
     // Applied again, the Files are there; what the revert dropped is gone.
-    assert_eq!(
-        database.run_migrations().await.expect("applies again"),
-        [FILE_CONTENT, PEER_TOKENS]
-    );
+    let applied = database.run_migrations().await.expect("applies again");
+    assert_eq!(applied.first().map(String::as_str), Some(FILE_CONTENT));
     assert_eq!(
         database
             .file_repository()

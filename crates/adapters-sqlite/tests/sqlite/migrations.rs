@@ -38,7 +38,10 @@ async fn instances_starting_together_apply_each_migration_once() {
             1,
             "{runs:?}"
         );
-        assert_eq!(tables(&test_db), ["files", "identity", "tokens"]);
+        assert_eq!(
+            tables(&test_db),
+            ["files", "idempotency_keys", "identity", "tokens"]
+        );
     }
 }
 
@@ -54,7 +57,7 @@ async fn every_migration_reverts_cleanly_and_applies_again() {
     )
     .await;
 
-    assert_eq!(applied.len(), 5);
+    assert_eq!(applied.len(), 6);
 }
 
 #[test]
@@ -71,7 +74,8 @@ fn the_migrations_carry_the_versions_of_the_postgresql_ones() {
             "20251127100100",
             "20261203100000",
             "20261203110000",
-            "20261204100000"
+            "20261204100000",
+            "20261204200000"
         ]
     );
 }

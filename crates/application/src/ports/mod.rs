@@ -5,7 +5,9 @@ mod backbone_files;
 mod backbone_identities;
 mod clock;
 mod hashing;
+mod idempotency;
 mod identity;
+mod pause;
 mod random;
 mod repository;
 
@@ -19,9 +21,13 @@ pub use backbone_identities::{
 };
 pub use clock::{Clock, SystemClock};
 pub use hashing::{HashingError, PasswordHasher};
+pub use idempotency::{
+    ClaimId, ClaimOutcome, ClaimOwner, ExistingClaim, IdempotencyRepository, NewClaim, StoredAnswer,
+};
 pub use identity::{
     IdentityRepository, IdentitySecrets, OnboardedDevice, OnboardingLock, StoredIdentity,
 };
+pub use pause::Pause;
 pub use random::RandomSource;
 pub use repository::{FileRepository, MAX_TEXT_BYTES, RepositoryError, TokenRepository};
 
@@ -36,7 +42,11 @@ pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use hashing::MockPasswordHasher;
 #[cfg(any(test, feature = "mocks"))]
+pub use idempotency::MockIdempotencyRepository;
+#[cfg(any(test, feature = "mocks"))]
 pub use identity::MockIdentityRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use pause::MockPause;
 #[cfg(any(test, feature = "mocks"))]
 pub use random::MockRandomSource;
 #[cfg(any(test, feature = "mocks"))]

@@ -557,3 +557,34 @@ fn cors_settings_that_cannot_work_refuse_the_start() {
         "is not a number of seconds",
     );
 }
+
+#[test]
+fn idempotency_bounds_default_and_a_zero_claim_timeout_is_refused() {
+    let defaults = Config::from_vars(complete()).unwrap().http.idempotency;
+    assert_eq!(defaults.wait, Duration::from_secs(10));
+    assert_eq!(defaults.claim_timeout, Duration::from_secs(300));
+
+    let vars = with(
+        complete(),
+        "infrastructure__httpServer__idempotency__waitMs",
+        "250",
+    );
+    let vars = with(
+        vars,
+        "infrastructure__httpServer__idempotency__claimTimeoutMs",
+        "90000",
+    );
+    let set = Config::from_vars(vars).unwrap().http.idempotency;
+    assert_eq!(
+        (set.wait, set.claim_timeout),
+        (Duration::from_millis(250), Duration::from_secs(90))
+    );
+
+    let zero = Config::from_vars(with(
+        complete(),
+        "infrastructure__httpServer__idempotency__claimTimeoutMs",
+        "0",
+    ))
+    .unwrap_err();
+    assert!(zero.to_string().contains("claimTimeoutMs"), "{zero}");
+}

@@ -12,6 +12,7 @@ use application::files::get::GetFileError;
 use application::files::load_peer::LoadPeerFileError;
 use application::files::manage::ManageFileError;
 use application::files::upload_own::UploadOwnFileError;
+use application::idempotency::IdempotencyError;
 use application::ports::{BackboneError, RepositoryError};
 use application::tokens::create_for_file::CreateTokenForFileError;
 use application::tokens::create_own::CreateOwnTokenError;
@@ -47,6 +48,9 @@ pub const BACKBONE_AUTHENTICATION: &str = "error.connector.backbone.authenticati
 pub const BACKBONE_UNEXPECTED: &str = "error.connector.backbone.unexpectedResponse";
 pub const PLATFORM_UNEXPECTED: &str = "error.platform.unexpected";
 pub const PLATFORM_QUOTA: &str = "error.platform.quotaExhausted";
+pub const INVALID_IDEMPOTENCY_KEY: &str = "error.connector.idempotency.invalidKey";
+pub const IDEMPOTENCY_KEY_REUSED: &str = "error.connector.idempotency.keyReused";
+pub const IDEMPOTENT_REQUEST_RUNNING: &str = "error.connector.idempotency.requestInProgress";
 
 /// A failure ready to become a response.
 #[derive(Debug)]
@@ -345,6 +349,32 @@ impl From<UploadOwnFileError> for ApiError {
                 };
                 Self::new(not_stored_status(&source), FILE_NOT_STORED, message)
             }
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(error: IdempotencyError) -> Self {
+        match error {
+            IdempotencyError::KeyReused(_) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was already used for another request (method, path or \
+                 body differ). Send a new key for a new request, or repeat the first request \
+                 exactly to get its answer.",
+            ),
+            IdempotencyError::StillRunning { .. } => Self {
+                retry_after: Some(Duration::from_secs(1)),
+                ..Self::new(
+                    StatusCode::CONFLICT,
+                    IDEMPOTENT_REQUEST_RUNNING,
+                    "The first request with this Idempotency-Key is still running. Retry with \
+                     the same key and body later to get its answer.",
+                )
+            },
+            IdempotencyError::Repository(error) => from_repository(&error),
+            // `IdempotencyError` is non-exhaustive; a new case is a bug until it is mapped.
+            _ => Self::unexpected(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod body;
 pub mod cors;
 pub mod envelope;
 pub mod error;
+pub mod idempotency;
 pub mod middleware;
 pub mod multipart;
 pub mod negotiation;

@@ -3,6 +3,7 @@
 //! whether its scopes reach the route.
 
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -17,16 +18,22 @@ use crate::config::ApiKeyConfig;
 /// A key as the guard keeps it: only its SHA-256, so comparisons take the same time whatever
 /// the length or content of the guess.
 struct GuardedKey {
+    id: AuthenticatedKey,
     digest: [u8; 32],
     enabled: bool,
     expires_at: Option<DateTime<Utc>>,
     scopes: Vec<Scope>,
 }
 
+/// The configured id of the key a request was authenticated with (never the key itself), in
+/// the request's extensions for what is scoped by client, such as idempotency keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedKey(pub Arc<str>);
+
 /// What the guard says of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    Granted,
+    Granted(AuthenticatedKey),
     /// No key, an unknown one, a disabled or an expired one: 401, after the failure delay.
     Unauthorized,
     /// A valid key whose scopes do not reach the route: 403.
@@ -52,6 +59,7 @@ impl ApiKeyGuard {
         let keys = keys
             .iter()
             .map(|key| GuardedKey {
+                id: AuthenticatedKey(key.id.as_str().into()),
                 digest: Sha256::digest(key.key.expose_secret().as_bytes()).into(),
                 enabled: key.enabled,
                 expires_at: key.expires_at,
@@ -76,7 +84,7 @@ impl ApiKeyGuard {
             Some(permission) if !key.scopes.iter().any(|scope| scope.covers(permission)) => {
                 Access::Forbidden
             }
-            _ => Access::Granted,
+            _ => Access::Granted(key.id.clone()),
         }
     }
 
@@ -121,6 +129,10 @@ mod tests {
         }
     }
 
+    fn granted(key: &str) -> Access {
+        Access::Granted(AuthenticatedKey(format!("id-of-{key}").into()))
+    }
+
     fn guard(keys: &[ApiKeyConfig]) -> ApiKeyGuard {
         ApiKeyGuard::new(keys, Duration::ZERO..=Duration::ZERO)
     }
@@ -129,8 +141,14 @@ mod tests {
     fn only_an_exact_key_is_accepted() {
         let guard = guard(&[key("the-key", &["**"]), key("other-key", &["**"])]);
         let now = Utc::now();
-        assert_eq!(guard.judge(Some(b"the-key"), FILES, now), Access::Granted);
-        assert_eq!(guard.judge(Some(b"other-key"), FILES, now), Access::Granted);
+        assert_eq!(
+            guard.judge(Some(b"the-key"), FILES, now),
+            granted("the-key")
+        );
+        assert_eq!(
+            guard.judge(Some(b"other-key"), FILES, now),
+            granted("other-key")
+        );
         for wrong in [&b"the-ke"[..], b"the-key ", b"THE-KEY", b""] {
             assert_eq!(guard.judge(Some(wrong), FILES, now), Access::Unauthorized);
         }
@@ -145,12 +163,18 @@ mod tests {
             key("no-scope-key", &[]),
         ]);
         let now = Utc::now();
-        assert_eq!(guard.judge(Some(b"files-key"), FILES, now), Access::Granted);
+        assert_eq!(
+            guard.judge(Some(b"files-key"), FILES, now),
+            granted("files-key")
+        );
         assert_eq!(
             guard.judge(Some(b"files-key"), TOKENS, now),
             Access::Forbidden
         );
-        assert_eq!(guard.judge(Some(b"core-key"), TOKENS, now), Access::Granted);
+        assert_eq!(
+            guard.judge(Some(b"core-key"), TOKENS, now),
+            granted("core-key")
+        );
         assert_eq!(
             guard.judge(Some(b"no-scope-key"), FILES, now),
             Access::Forbidden
@@ -158,7 +182,7 @@ mod tests {
         // A route that needs no permission answers any valid key (with its 404).
         assert_eq!(
             guard.judge(Some(b"no-scope-key"), "/apii/v2/Files", now),
-            Access::Granted
+            granted("no-scope-key")
         );
     }
 
@@ -182,7 +206,7 @@ mod tests {
         );
         assert_eq!(
             guard.judge(Some(b"expiring-key"), FILES, before),
-            Access::Granted
+            granted("expiring-key")
         );
         assert_eq!(
             guard.judge(Some(b"expiring-key"), FILES, expiry),

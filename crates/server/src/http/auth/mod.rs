@@ -11,10 +11,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpMessage, web};
 use chrono::Utc;
 
-pub use keys::{Access, ApiKeyGuard};
+pub use keys::{Access, ApiKeyGuard, AuthenticatedKey};
 
 use super::error::ApiError;
 use super::routes::{docs, health};
@@ -29,9 +29,13 @@ pub async fn require_api_key(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, Error> {
     let guard = request.app_data::<web::Data<Arc<ApiKeyGuard>>>().cloned();
-    let access = if PUBLIC_PATHS.contains(&request.path()) {
-        Access::Granted
-    } else {
+    if PUBLIC_PATHS.contains(&request.path()) {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    let access = {
         let presented = request
             .headers()
             .get(API_KEY_HEADER)
@@ -41,7 +45,8 @@ pub async fn require_api_key(
         })
     };
     let refusal = match access {
-        Access::Granted => {
+        Access::Granted(key) => {
+            request.extensions_mut().insert(key);
             return next
                 .call(request)
                 .await

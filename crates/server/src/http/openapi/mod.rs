@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document of every route, generated from the handlers' `#[utoipa::path]`
 //! annotations and the schemas next to them, served at `GET /docs/json`.
 
+mod idempotency;
 pub mod params;
 pub mod responses;
 pub mod schemas;
@@ -18,6 +19,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
+use self::idempotency::IdempotentPosts;
 use super::envelope::Failure;
 use super::routes::{account, docs, file_lists, file_token, files, health, token_lists, tokens};
 
@@ -38,7 +40,8 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
             or not, answers 401. An unknown path answers 404 \
             (`error.connector.http.routeDoesNotExist`) and a wrong method 405 with `Allow` \
             (`components.responses.MethodNotAllowed`). Every answer carries \
-            `X-Response-Duration-ms` and `X-Response-Time`.",
+            `X-Response-Duration-ms` and `X-Response-Time`. Every POST takes an optional \
+            `Idempotency-Key` that makes a retry safe.",
         license(name = "MIT"),
     ),
     paths(
@@ -81,7 +84,7 @@ pub const API_KEY_HEADER: &str = "X-API-KEY";
         docs::documentation_page,
     ),
     components(schemas(Failure)),
-    modifiers(&ApiKeyScheme, &CommonAnswers, &OptionalBodies),
+    modifiers(&ApiKeyScheme, &IdempotentPosts, &CommonAnswers, &OptionalBodies),
     tags(
         (name = "Files", description = "Uploading Files, and sharing stored Files through Tokens."),
         (name = "Tokens", description = "Own Tokens of any content, peers' Tokens loaded by reference, and the stored ones."),
