@@ -1,5 +1,5 @@
 //! `Idempotency-Key` on the creating routes: a retry answers the first answer without a second
-//! Backbone call (tokens and uploads, on both engines), another request under the key is a 422,
+//! Backbone call (tokens for Files on both engines, own tokens, peer loads, uploads), another request under the key is a 422,
 //! concurrent retries run once, also across two instances on one database, a retry while the
 //! first still runs past the wait is a 409, a crashed instance's claim is taken over, a 5xx is
 //! not kept, keys are scoped by API key and expire, bad keys are a 400, and without a key nothing
@@ -136,6 +136,37 @@ async fn a_retry_replays_the_first_answer_and_creates_one_token_on_postgres() {
 #[tokio::test]
 async fn a_retry_replays_the_first_answer_and_creates_one_token_on_sqlite() {
     a_retry_replays_the_first_answer_and_creates_one_token(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_retried_own_token_and_peer_load_replay_their_first_answers() {
+    let app = TestApp::spawn().await;
+    let post = |path: &str, key: &str, body: String| {
+        app.client
+            .post(format!("{}{path}", app.address))
+            .header("X-API-KEY", API_KEY)
+            .header("Content-Type", "application/json")
+            .header(KEY, key)
+            .body(body)
+    };
+    let body = r#"{"content":{"a":1},"expiresAt":"2099-01-01T00:00:00.000Z"}"#.to_owned();
+
+    let first = send(post("/api/v2/Tokens/Own", "own-1", body.clone())).await;
+    let retry = send(post("/api/v2/Tokens/Own", "own-1", body)).await;
+
+    assert_eq!(first.status, 201, "{:?}", first.json());
+    assert!(retry.replayed());
+    retry.assert_same_as(&first);
+    assert_eq!(app.simulator.token_count(), 1, "one token on the Backbone");
+    assert_eq!(app.stored_tokens(), 1);
+
+    let reference = first.json()["result"]["reference"]["url"].clone();
+    let load = format!(r#"{{"reference":{reference},"ephemeral":true}}"#);
+    let first = send(post("/api/core/v1/Tokens/Peer", "load-1", load.clone())).await;
+    let retry = send(post("/api/core/v1/Tokens/Peer", "load-1", load)).await;
+    assert_eq!(first.status, 201, "{:?}", first.json());
+    assert!(retry.replayed());
+    retry.assert_same_as(&first);
 }
 
 #[tokio::test]
