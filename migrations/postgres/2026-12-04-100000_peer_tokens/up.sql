@@ -7,8 +7,10 @@ ALTER TABLE tokens ALTER COLUMN is_own DROP DEFAULT;
 -- `GET /Tokens/Own` and `/Tokens/Peer` list one kind, by creation.
 CREATE INDEX tokens_is_own_created_at_idx ON tokens (is_own, created_at, id);
 -- A content is shown as it was written, its members in their order (the transport's
--- serialisation, MongoDB's documents): `json` keeps the text, `jsonb` sorts the keys. The
--- index on the File id is rebuilt by the type change.
+-- serialisation, MongoDB's documents): `json` keeps the text, `jsonb` sorts the keys. `json`
+-- also holds what no PostgreSQL text can, a `\u0000` in a peer's content; reading a member out
+-- of it (`->>`) fails on such a value, so the unused index on the File id goes.
+DROP INDEX tokens_content_file_id_idx;
 ALTER TABLE tokens DROP CONSTRAINT tokens_content_check;
 ALTER TABLE tokens ALTER COLUMN content TYPE json USING content::json;
 ALTER TABLE tokens ADD CONSTRAINT tokens_content_check CHECK (json_typeof(content) = 'object');

@@ -230,7 +230,8 @@ fn peer_token(id: &str, created_at: &str) -> Token {
         is_own: false,
         created_by: address("fedcba9876543210fedc"),
         content: TokenContent::from_json(serde_json::json!({
-            "zKey": "first", "aKey": [1, 2.5, null, {"nested": true}], "@type": "SomethingElse"
+            "zKey": "first", "aKey": [1, 2.5, null, {"nested": true}], "@type": "SomethingElse",
+            "nul\u{0}key": "a NUL\u{0}, which no database text holds"
         }))
         .expect("an object"),
         created_at: time(created_at),
@@ -245,7 +246,7 @@ pub async fn a_peer_token_with_any_json_content_reads_back_unchanged(store: &dyn
     // Key order is kept, as the transport serialises it.
     assert_eq!(
         serde_json::to_string(&read.expect("stored").content.to_json()).expect("JSON"),
-        r#"{"zKey":"first","aKey":[1,2.5,null,{"nested":true}],"@type":"SomethingElse"}"#
+        r#"{"zKey":"first","aKey":[1,2.5,null,{"nested":true}],"@type":"SomethingElse","nul\u0000key":"a NUL\u0000, which no database text holds"}"#
     );
 }
 
