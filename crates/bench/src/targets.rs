@@ -166,6 +166,8 @@ impl Report {
                 .filter(|p| p.scenario == scenario && p.server == server)
                 .map(|p| p.concurrency)
                 .collect();
+            // Rounds repeat the concurrencies (1, 4, 1, 4, …): one check per concurrency.
+            concurrencies.sort_unstable();
             concurrencies.dedup();
             for c in concurrencies {
                 let ratio = self.per_round((scenario, server), (scenario, "floor"), c, |p, f| {
@@ -276,6 +278,42 @@ mod tests {
         let p99 = find("p99 ÷ floor");
         assert_eq!(p99.measured, "1.200 (1.100–3.000)");
         assert!(p99.met, "one 30 ms tail in three rounds does not decide");
+    }
+
+    #[test]
+    fn file_points_are_judged_once_per_concurrency_and_f5_on_its_highest_peak() {
+        let file_point = |scenario, server, c, round, requests, peak_rss_mib| Point {
+            scenario,
+            concurrency: c,
+            peak_rss_mib,
+            ..point(server, round, requests, 100.0)
+        };
+        let mut points = Vec::new();
+        for round in 1..=3 {
+            for c in [1, 4] {
+                points.push(file_point(Scenario::F3, "floor", c, round, 100, 30.0));
+                points.push(file_point(Scenario::F3, "connector", c, round, 79, 30.0));
+            }
+            let peak = [150.0, 201.0, 180.0][round as usize - 1];
+            points.push(file_point(Scenario::F5, "floor", 8, round, 30, 150.0));
+            points.push(file_point(Scenario::F5, "connector", 8, round, 30, peak));
+        }
+        let checks = report(points).checks();
+        let f3: Vec<_> = checks
+            .iter()
+            .filter(|c| c.point.starts_with("F3"))
+            .collect();
+        assert_eq!(f3.len(), 2, "{f3:?}");
+        assert!(
+            f3.iter()
+                .all(|c| c.measured == "0.790 (0.790–0.790)" && !c.met)
+        );
+        let rss = checks
+            .iter()
+            .find(|c| c.target == "peak RSS (highest round)" && c.point == "F5 c=8")
+            .unwrap();
+        assert_eq!(rss.measured, "201.0 MiB");
+        assert!(!rss.met, "one round above the limit decides");
     }
 
     #[test]
