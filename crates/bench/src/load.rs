@@ -144,7 +144,7 @@ async fn request(
         }
         None => client.get(&args.url),
     };
-    let response = match builder.header("X-API-KEY", &args.api_key).send().await {
+    let mut response = match builder.header("X-API-KEY", &args.api_key).send().await {
         Ok(response) => response,
         Err(error) => return failure(&error),
     };
@@ -153,7 +153,6 @@ async fn request(
         let body = response.text().await.unwrap_or_default();
         return Outcome::Status(format!("{status}: {body}"));
     }
-    let mut response = response;
     let mut received = 0;
     loop {
         match response.chunk().await {
