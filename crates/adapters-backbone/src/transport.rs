@@ -280,7 +280,11 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let mut body = Vec::new();
+        // Sized from the declared length (bounded by the limit, which a lying header cannot
+        // pass): a File's content, up to 10 MiB, is then never copied while the buffer grows.
+        let declared = response.content_length().unwrap_or_default();
+        let mut body =
+            Vec::with_capacity(usize::try_from(declared).unwrap_or(usize::MAX).min(limit));
         while let Some(chunk) = response.chunk().await.map_err(|e| lost(&e))? {
             if body.len() + chunk.len() > limit {
                 let detail = format!("the answer is larger than {limit} bytes");

@@ -1,5 +1,5 @@
 //! The world the scenarios run in: binaries, PostgreSQL, wrk, the database, the simulator with
-//! fixed credentials, the File uploaded for the scenarios, and how `connector` and the floor
+//! fixed credentials, the Files uploaded for the scenarios, and how `connector` and the floor
 //! are started.
 
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::database::BenchDatabase;
 use crate::processes::{self, Running};
+use crate::uploads::{self, Upload};
 
 /// A key the connector accepts (≥30 chars, 2 upper, 2 lower, 2 digits, 1 special).
 pub const API_KEY: &str = "Bench-Api-Key-0123456789-abcdefXYZ!";
@@ -106,13 +107,21 @@ pub struct World {
     pub database: BenchDatabase,
     pub backbone_url: String,
     pub file_id: String,
+    /// The Files the download scenarios fetch: (content length, id).
+    pub download_files: Vec<(usize, String)>,
     /// `--connector-env` settings, added last (they win).
     extra_env: Vec<(String, String)>,
     _simulator: Running,
 }
 
 impl World {
-    pub fn start(paths: Paths, postgres: &str, extra_env: Vec<(String, String)>) -> Result<Self> {
+    /// Everything the scenarios need, with a File of each of `download_sizes` (bytes) stored.
+    pub fn start(
+        paths: Paths,
+        postgres: &str,
+        extra_env: Vec<(String, String)>,
+        download_sizes: &[usize],
+    ) -> Result<Self> {
         let database = BenchDatabase::create(postgres)?;
         let mut command = Command::new(&paths.simulator);
         command.args([
@@ -147,16 +156,34 @@ impl World {
             database,
             backbone_url: startup.base_url,
             file_id: String::new(),
+            download_files: Vec::new(),
             extra_env,
             _simulator: simulator,
         };
-        world.file_id = world.upload_file()?;
+        world.upload_files(download_sizes)?;
         Ok(world)
     }
 
+    /// The id of the File of `bytes` the download scenarios fetch.
+    pub fn download_file(&self, bytes: usize) -> Result<&str> {
+        self.download_files
+            .iter()
+            .find(|(len, _)| *len == bytes)
+            .map(|(_, id)| id.as_str())
+            .with_context(|| format!("no File of {bytes} bytes was uploaded"))
+    }
+
+    /// Every File the world itself stored: what removing an upload point's Files keeps.
+    pub fn own_files(&self) -> Vec<String> {
+        std::iter::once(self.file_id.clone())
+            .chain(self.download_files.iter().map(|(_, id)| id.clone()))
+            .collect()
+    }
+
     /// Starts `connector` once (it applies the migrations, so no measured start pays for them),
-    /// uploads the File every scenario shares through `POST /api/v2/Files/Own`, and stops it.
-    fn upload_file(&self) -> Result<String> {
+    /// uploads the File the token scenarios share and one of each of `download_sizes` through
+    /// `POST /api/v2/Files/Own`, and stops it.
+    fn upload_files(&mut self, download_sizes: &[usize]) -> Result<()> {
         let (connector, port, _) = self.start_connector(
             &self.paths.connector,
             "warn",
@@ -165,32 +192,31 @@ impl World {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let id = runtime.block_on(async {
-            let file = reqwest::multipart::Part::bytes(FILE_CONTENT)
-                .file_name(FILE_NAME)
-                .mime_str("text/plain")?;
-            let form = reqwest::multipart::Form::new()
-                .part("file", file)
-                .text("title", "Bench File");
-            let response = reqwest::Client::new()
-                .post(format!("http://127.0.0.1:{port}/api/v2/Files/Own"))
-                .header("X-API-KEY", API_KEY)
-                .multipart(form)
-                .send()
-                .await?;
-            let status = response.status();
-            let body = response.text().await?;
-            if status != reqwest::StatusCode::CREATED {
-                bail!("{status}: {body}");
+        let base_url = format!("http://127.0.0.1:{port}");
+        let uploaded = runtime.block_on(async {
+            let token_file = Upload {
+                content: FILE_CONTENT.to_vec(),
+                filename: FILE_NAME,
+                mimetype: "text/plain",
+                title: "Bench File",
+            };
+            let file_id = uploads::upload(&base_url, token_file).await?;
+            let mut download_files = Vec::new();
+            for &bytes in download_sizes {
+                let download = Upload {
+                    content: crate::load::content(bytes),
+                    filename: "download.bin",
+                    mimetype: "application/octet-stream",
+                    title: "Bench download",
+                };
+                download_files.push((bytes, uploads::upload(&base_url, download).await?));
             }
-            let answer: serde_json::Value = serde_json::from_str(&body)?;
-            answer["result"]["id"]
-                .as_str()
-                .map(str::to_owned)
-                .with_context(|| format!("no result.id in {body}"))
+            anyhow::Ok((file_id, download_files))
         });
         connector.stop();
-        id.context("uploading the bench File to connector (see connector-upload.log)")
+        (self.file_id, self.download_files) = uploaded
+            .context("uploading the bench Files to connector (see connector-upload.log)")?;
+        Ok(())
     }
 
     /// The connector's configuration (the README's names).

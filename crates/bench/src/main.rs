@@ -14,6 +14,7 @@ mod environment;
 #[cfg(test)]
 mod fixtures;
 mod floor;
+mod load;
 mod measure;
 mod processes;
 mod procfs;
@@ -22,6 +23,7 @@ mod run;
 mod scenarios;
 mod stats;
 mod targets;
+mod uploads;
 mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +56,10 @@ struct Cli {
     /// Concurrencies (connections), comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 16, 64])]
     concurrency: Vec<u32>,
-    /// Scenarios, comma-separated: s1, s2, s3, s4, s1+info.
+    /// Connections per point of the file scenarios F1–F4 (F5 always runs at 8), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 4])]
+    file_concurrency: Vec<u32>,
+    /// Scenarios, comma-separated: s1, s2, s3, s4, s1+info, f1, f2, f3, f4, f5.
     #[arg(long, value_delimiter = ',', default_values_t = Scenario::ALL.map(|s| s.to_string()))]
     scenarios: Vec<String>,
     /// Do not run `cargo build --release -p server -p backbone-sim` first.
@@ -95,12 +100,16 @@ enum Sub {
     /// The floor service (started by the bench itself).
     #[command(hide = true)]
     FloorServer(floor::FloorArgs),
+    /// The file scenarios' load generator (started by the bench itself).
+    #[command(hide = true)]
+    Load(load::LoadArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Sub::FloorServer(args)) => floor::serve(args),
+        Some(Sub::Load(args)) => load::run(args),
         None => bench(cli),
     };
     match result {
@@ -144,8 +153,9 @@ fn bench(cli: Cli) -> Result<()> {
         warmup: Duration::from_secs(cli.warmup),
         duration: Duration::from_secs(cli.duration),
         concurrencies: cli.concurrency,
+        file_concurrencies: cli.file_concurrency,
         rounds: cli.rounds,
-        scenarios,
+        scenarios: scenarios.clone(),
         perf: cli.perf.as_deref().map(parse_point).transpose()?,
     };
 
@@ -159,7 +169,7 @@ fn bench(cli: Cli) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     if let Some(tool) = cli.count {
-        let world = World::start(paths, &cli.postgres, extra_env)?;
+        let world = World::start(paths, &cli.postgres, extra_env, &[])?;
         let counts = count::run(&world, &settings.binaries, &settings.scenarios, tool)?;
         let on = format!("{}, commit {}", machine(), commit(&world.paths.workspace));
         println!("{}", count::markdown(&counts, tool, &now(), &on));
@@ -169,7 +179,7 @@ fn bench(cli: Cli) -> Result<()> {
 
     eprintln!("bench: measuring the Argon2 floor");
     let argon = argon::measure()?;
-    let world = World::start(paths, &cli.postgres, extra_env)?;
+    let world = World::start(paths, &cli.postgres, extra_env, &download_sizes(&scenarios))?;
     eprintln!(
         "bench: database {}, simulator {}, File {}; logs in {}",
         world.database.name(),
@@ -210,6 +220,19 @@ fn bench(cli: Cli) -> Result<()> {
     println!("{}", report.markdown());
     eprintln!("bench: JSON in {}", json.display());
     Ok(())
+}
+
+/// The content lengths of the Files the download scenarios among `scenarios` fetch.
+fn download_sizes(scenarios: &[Scenario]) -> Vec<usize> {
+    let mut sizes: Vec<usize> = scenarios
+        .iter()
+        .filter_map(|s| s.file_load())
+        .filter(|load| load.transfer == scenarios::Transfer::Download)
+        .map(|load| load.bytes)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
 }
 
 /// The time a report is dated with.

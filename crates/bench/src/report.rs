@@ -161,7 +161,7 @@ impl Report {
         let _ = writeln!(
             out,
             "Run {} on {}, commit {}; warm-up {} s, {} s per point, \
-             {} rounds (medians; req/s also as min–max); wrk 1 thread; connector \
+             {} rounds (medians; req/s also as min–max); wrk 1 thread (files: `bench load`, 1 thread); connector \
              `RUST_LOG=warn`, JSON logs to a file.\n",
             self.date, self.machine, self.commit, self.warmup_s, self.duration_s, self.rounds
         );
@@ -182,6 +182,7 @@ impl Report {
             a.one_fresh_hash_wall_ms
         );
         self.points_table(&mut out);
+        self.files_table(&mut out);
         self.threads_table(&mut out);
         self.targets_table(&mut out);
         out
@@ -189,12 +190,21 @@ impl Report {
 
     /// One row per point: the median of its rounds (peak RSS: the highest; errors: the sum).
     fn points_table(&self, out: &mut String) {
+        if self
+            .distinct_points()
+            .all(|p| p.scenario.file_load().is_some())
+        {
+            return;
+        }
         out.push_str(
             "| scenario | c | server | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | host CPU % | errors |\n\
              |---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         let mut argon_rows_written = Vec::new();
         for first in self.distinct_points() {
+            if first.scenario.file_load().is_some() {
+                continue;
+            }
             let c = first.concurrency;
             if first.scenario == Scenario::S3 && !argon_rows_written.contains(&c) {
                 argon_rows_written.push(c);
@@ -237,6 +247,45 @@ impl Report {
                     results.iter().map(|(_, _, r)| r.errors()).sum::<u64>()
                 );
             }
+        }
+        out.push('\n');
+    }
+
+    /// The file scenarios' points (none, no table): content moved per second, medians of the
+    /// rounds as in [`Self::points_table`], CPU per request in milliseconds.
+    fn files_table(&self, out: &mut String) {
+        let mut files = self
+            .distinct_points()
+            .filter_map(|p| Some((p, p.scenario.file_load()?)))
+            .peekable();
+        if files.peek().is_none() {
+            return;
+        }
+        out.push_str(
+            "| scenario | c | server | MiB/s | req/s | p50 ms | p99 ms | CPU ms/req | peak RSS MiB | host CPU % | errors |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for (first, load) in files {
+            let rounds: Vec<&Point> = self
+                .rounds_of(first.scenario, &first.server, first.concurrency)
+                .collect();
+            let mib = spread(&rounds, |p| crate::run::mib_per_second(&p.total, load));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {} |",
+                first.scenario,
+                first.concurrency,
+                first.server,
+                mib.map_or_else(|| "—".into(), |s| format!("{s:.1}")),
+                spread(&rounds, |p| p.total.requests_per_second())
+                    .map_or_else(|| "—".into(), |s| format!("{:.1}", s.median)),
+                ms(median(&rounds, |p| p.total.p50_us)),
+                ms(median(&rounds, |p| p.total.p99_us)),
+                median(&rounds, |p| p.cpu_us_per_request) / 1000.0,
+                rounds.iter().map(|p| p.peak_rss_mib).fold(0.0, f64::max),
+                median(&rounds, |p| p.host_busy_percent),
+                rounds.iter().map(|p| p.total.errors()).sum::<u64>()
+            );
         }
         out.push('\n');
     }

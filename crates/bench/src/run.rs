@@ -12,10 +12,12 @@ use anyhow::{Context, Result, bail};
 
 use crate::argon;
 use crate::environment::{API_KEY, World};
+use crate::load;
 use crate::measure::{self, Measured};
 use crate::procfs;
 use crate::report::{ArgonPoint, Mixed, Point, Start, ThreadCpu, kib_to_mib};
-use crate::scenarios::{Scenario, mixed_split};
+use crate::scenarios::{FileLoad, Scenario, Transfer, mixed_split};
+use crate::uploads;
 use crate::wrk::{self, RequestKind, WrkResult};
 
 /// How long the idle memory is left to settle before it is read.
@@ -25,7 +27,7 @@ const AFTER_LOAD_SETTLE: Duration = Duration::from_secs(2);
 const QUIET: Duration = Duration::from_millis(300);
 /// Longer than 64 queued password requests take; after it the bench goes on regardless.
 const QUIET_TIMEOUT: Duration = Duration::from_secs(30);
-/// The connector's token route; the File id and `/Token` follow.
+/// The connector's Files routes: the File id and `/Token` or `/Download` follow; `/Own` uploads.
 const CONNECTOR_ROUTE: &str = "/api/v2/Files";
 
 /// A connector binary under test: `connector` (target/release) and any `--candidate`.
@@ -40,6 +42,8 @@ pub struct Settings {
     pub warmup: Duration,
     pub duration: Duration,
     pub concurrencies: Vec<u32>,
+    /// The concurrencies of the file scenarios F1–F4 (F5 has its own).
+    pub file_concurrencies: Vec<u32>,
     pub scenarios: Vec<Scenario>,
     pub binaries: Vec<Binary>,
     /// How many times every point is measured; the targets are judged on the median.
@@ -118,14 +122,28 @@ impl Runner<'_> {
             });
             running.push((binary.name.clone(), process, ready, idle));
         }
+        let concurrencies = scenario.concurrencies(
+            &self.settings.concurrencies,
+            &self.settings.file_concurrencies,
+        );
+        // Whoever is measured, a connector removes an upload point's Files.
+        let remover = targets
+            .iter()
+            .find(|t| t.floor_route.is_none())
+            .map(|t| t.base_url.clone());
         for round in 1..=self.settings.rounds {
-            for &c in &self.settings.concurrencies {
+            for &c in concurrencies {
                 let at = At { scenario, c, round };
                 if scenario == Scenario::S3 {
                     self.argon_point(&targets, at)?;
                 }
                 for target in &targets {
-                    if scenario == Scenario::S4 {
+                    if let Some(load) = scenario.file_load() {
+                        self.file_point(target, at, load)?;
+                        if load.transfer == Transfer::Upload {
+                            self.remove_uploads(remover.as_deref())?;
+                        }
+                    } else if scenario == Scenario::S4 {
                         self.mixed_point(target, at)?;
                     } else {
                         self.point(target, at)?;
@@ -228,6 +246,49 @@ impl Runner<'_> {
         Ok(())
     }
 
+    /// A file scenario's point, driven by `bench load`.
+    fn file_point(&mut self, target: &Target, at: At, load: FileLoad) -> Result<()> {
+        let base = &target.base_url;
+        let url = match (load.transfer, target.floor_route) {
+            (Transfer::Upload, Some(route)) => format!("{base}{route}"),
+            (Transfer::Upload, None) => format!("{base}{CONNECTOR_ROUTE}/Own"),
+            (Transfer::Download, Some(route)) => {
+                format!("{base}{route}/{}", self.world.download_file(load.bytes)?)
+            }
+            (Transfer::Download, None) => format!(
+                "{base}{CONNECTOR_ROUTE}/{}/Download",
+                self.world.download_file(load.bytes)?
+            ),
+        };
+        let bench = &self.world.paths.bench;
+        let spawn = |duration| {
+            Ok(vec![load::spawn(
+                bench, &url, API_KEY, at.c, duration, load,
+            )?])
+        };
+        let measured = measure::point(
+            target.pid,
+            self.ticks_per_second,
+            &spawn,
+            self.settings.warmup,
+            self.settings.duration,
+            self.profile(target, at).as_deref(),
+        )
+        .with_context(|| format!("{} at {} c={}", target.name, at.scenario, at.c))?;
+        let total = *measured.results.first().context("no load result")?;
+        self.push(&target.name, at, total, None, &measured);
+        Ok(())
+    }
+
+    /// Deletes what an upload point stored, through the connector at `via` (see `uploads`).
+    fn remove_uploads(&self, via: Option<&str>) -> Result<()> {
+        let via = via.context("removing uploads needs a running connector")?;
+        let removed =
+            uploads::remove_all_but(via, &self.world.database.url(), &self.world.own_files())?;
+        eprintln!("bench: removed the {removed} Files the point uploaded");
+        Ok(())
+    }
+
     fn mixed_point(&mut self, target: &Target, at: At) -> Result<()> {
         let c = at.c;
         let Some((plain_c, password_c)) = mixed_split(c) else {
@@ -300,6 +361,9 @@ impl Runner<'_> {
             "bench: {scenario} c={concurrency} round {round} {server}: {:.0} req/s",
             total.requests_per_second()
         );
+        if let Some(load) = scenario.file_load() {
+            line += &format!(" = {:.1} MiB/s", mib_per_second(&total, load));
+        }
         for (label, r) in mixed
             .iter()
             .flat_map(|m| [("plain ", &m.plain), ("password ", &m.password)])
@@ -343,4 +407,9 @@ pub fn request_kind(scenario: Scenario, floor_route: Option<&str>, file_id: &str
         body: scenario.body().to_owned(),
         api_key: API_KEY.to_owned(),
     }
+}
+
+/// The content a file point moved per second.
+pub fn mib_per_second(result: &WrkResult, load: FileLoad) -> f64 {
+    result.requests_per_second() * load.bytes as f64 / crate::scenarios::MIB as f64
 }

@@ -1,10 +1,11 @@
-//! The targets of issue 6, checked for every connector binary of a run: ratios are taken
-//! within each round (servers measured seconds apart), and the verdict is on their median.
+//! The targets of issues 6 (tokens) and 17 (files), checked for every connector binary of a
+//! run: ratios are taken within each round (servers measured seconds apart), and the verdict
+//! is on their median.
 
 use std::fmt::Write as _;
 
 use crate::report::{Point, Report};
-use crate::scenarios::Scenario;
+use crate::scenarios::{F5_CONNECTIONS, Scenario};
 use crate::stats::Spread;
 use crate::wrk::WrkResult;
 
@@ -15,6 +16,10 @@ pub const MIXED_P99: f64 = 2.0;
 pub const PEAK_RSS_MIB: f64 = 64.0;
 pub const IDLE_RSS_MIB: f64 = 20.0;
 pub const READY_MS: f64 = 500.0;
+/// Issue 17: upload and download throughput against the floor's.
+pub const FILE_FLOOR_THROUGHPUT: f64 = 0.8;
+/// Issue 17: the connector's peak RSS during 8 concurrent 10 MiB uploads (F5).
+pub const F5_PEAK_RSS_MIB: f64 = 200.0;
 
 /// One checked target.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +119,7 @@ impl Report {
                     peak <= PEAK_RSS_MIB,
                 );
             }
+            self.file_checks(server, &mut check);
             let starts: Vec<_> = self.starts.iter().filter(|s| s.server == server).collect();
             if starts.is_empty() {
                 continue;
@@ -141,6 +147,58 @@ impl Report {
             );
         }
         checks
+    }
+
+    /// Issue 17's targets for `server`: every file point's throughput against the floor's, and
+    /// the peak RSS of F5.
+    fn file_checks(
+        &self,
+        server: &str,
+        check: &mut impl FnMut(&'static str, String, String, String, bool),
+    ) {
+        for scenario in Scenario::ALL
+            .into_iter()
+            .filter(|s| s.file_load().is_some())
+        {
+            let mut concurrencies: Vec<u32> = self
+                .points
+                .iter()
+                .filter(|p| p.scenario == scenario && p.server == server)
+                .map(|p| p.concurrency)
+                .collect();
+            // Rounds repeat the concurrencies (1, 4, 1, 4, …): one check per concurrency.
+            concurrencies.sort_unstable();
+            concurrencies.dedup();
+            for c in concurrencies {
+                let ratio = self.per_round((scenario, server), (scenario, "floor"), c, |p, f| {
+                    Some(p.total.requests_per_second() / f.total.requests_per_second())
+                });
+                if let Some(ratio) = ratio {
+                    let (measured, goal, met) =
+                        ratio_verdict(ratio, Bound::AtLeast(FILE_FLOOR_THROUGHPUT));
+                    check(
+                        "MiB/s ÷ floor",
+                        format!("{scenario} c={c}"),
+                        measured,
+                        goal,
+                        met,
+                    );
+                }
+            }
+        }
+        let f5 = self
+            .points
+            .iter()
+            .filter(|p| p.scenario == Scenario::F5 && p.server == server);
+        if let Some(peak) = f5.map(|p| p.peak_rss_mib).reduce(f64::max) {
+            check(
+                "peak RSS (highest round)",
+                format!("F5 c={F5_CONNECTIONS}"),
+                format!("{peak:.1} MiB"),
+                format!("≤ {F5_PEAK_RSS_MIB} MiB"),
+                peak <= F5_PEAK_RSS_MIB,
+            );
+        }
     }
 
     /// `value(point, other)` for each round that measured both the first `(scenario, server)`
@@ -220,6 +278,42 @@ mod tests {
         let p99 = find("p99 ÷ floor");
         assert_eq!(p99.measured, "1.200 (1.100–3.000)");
         assert!(p99.met, "one 30 ms tail in three rounds does not decide");
+    }
+
+    #[test]
+    fn file_points_are_judged_once_per_concurrency_and_f5_on_its_highest_peak() {
+        let file_point = |scenario, server, c, round, requests, peak_rss_mib| Point {
+            scenario,
+            concurrency: c,
+            peak_rss_mib,
+            ..point(server, round, requests, 100.0)
+        };
+        let mut points = Vec::new();
+        for round in 1..=3 {
+            for c in [1, 4] {
+                points.push(file_point(Scenario::F3, "floor", c, round, 100, 30.0));
+                points.push(file_point(Scenario::F3, "connector", c, round, 79, 30.0));
+            }
+            let peak = [150.0, 201.0, 180.0][round as usize - 1];
+            points.push(file_point(Scenario::F5, "floor", 8, round, 30, 150.0));
+            points.push(file_point(Scenario::F5, "connector", 8, round, 30, peak));
+        }
+        let checks = report(points).checks();
+        let f3: Vec<_> = checks
+            .iter()
+            .filter(|c| c.point.starts_with("F3"))
+            .collect();
+        assert_eq!(f3.len(), 2, "{f3:?}");
+        assert!(
+            f3.iter()
+                .all(|c| c.measured == "0.790 (0.790–0.790)" && !c.met)
+        );
+        let rss = checks
+            .iter()
+            .find(|c| c.target == "peak RSS (highest round)" && c.point == "F5 c=8")
+            .unwrap();
+        assert_eq!(rss.measured, "201.0 MiB");
+        assert!(!rss.met, "one round above the limit decides");
     }
 
     #[test]

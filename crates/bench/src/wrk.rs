@@ -111,19 +111,26 @@ pub fn spawn(base_url: &str, script: &Path, connections: u32, duration: Duration
         .context("starting wrk (Debian: apt-get install wrk)")
 }
 
-/// Waits for a wrk started by [`spawn`] and reads its result.
+/// Waits for a wrk started by [`spawn`] (or a `bench load`) and reads its result.
 pub fn finish(child: Child) -> Result<WrkResult> {
-    let output = child.wait_with_output().context("waiting for wrk")?;
+    let output = child
+        .wait_with_output()
+        .context("waiting for the load generator")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         bail!(
-            "wrk failed ({}): {}{}",
+            "the load generator failed ({}): {}{}",
             output.status,
             stdout,
             String::from_utf8_lossy(&output.stderr)
         );
     }
     parse_output(&stdout)
+}
+
+/// The line [`parse_output`] reads, as `bench load` prints it (wrk's Lua prints the same).
+pub fn summary_line(result: &WrkResult) -> Result<String> {
+    Ok(format!("{MARKER}{}", serde_json::to_string(result)?))
 }
 
 pub fn parse_output(stdout: &str) -> Result<WrkResult> {
@@ -160,6 +167,13 @@ mod tests {
         assert!((result.requests_per_second() - 2500.0).abs() < 1e-9);
         assert_eq!(result.errors(), 3);
         assert!((result.p99_us - 12000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_summary_line_reads_back() {
+        let result = crate::fixtures::wrk(120, 80.0);
+        let line = summary_line(&result).unwrap();
+        assert_eq!(parse_output(&format!("{line}\n")).unwrap(), result);
     }
 
     #[test]

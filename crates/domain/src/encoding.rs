@@ -8,6 +8,12 @@ pub fn b64url(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends [`b64url`] of `bytes` to `text`, for a caller writing a larger text around it
+/// without a second copy of the encoding.
+pub fn push_b64url(bytes: impl AsRef<[u8]>, text: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, text);
+}
+
 /// Decodes [`b64url`] text.
 ///
 /// # Errors

@@ -66,6 +66,15 @@ pub async fn read_form(
         // then names what is missing.
         return Ok(form);
     }
+    // The declared length of the whole form (at most `limit`): the file part's buffer starts
+    // that large, so up to 10 MiB of content is never copied while its buffer grows (doubling
+    // would also hold both the old and the new buffer at once).
+    let declared = request
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or_default()
+        .min(limit);
     let mut multipart = actix_multipart::Multipart::new(request.headers(), payload);
     let mut read = 0usize;
     while let Some(field) = multipart.next().await {
@@ -76,7 +85,12 @@ pub async fn read_form(
             .and_then(|disposition| disposition.get_filename())
             .map(str::to_owned);
         let media_type = field.content_type().map(ToString::to_string);
-        let mut content = BytesMut::new();
+        let is_file = name == file_field && form.file.is_none();
+        let mut content = BytesMut::with_capacity(if is_file {
+            declared.saturating_sub(read)
+        } else {
+            0
+        });
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(malformed)?;
             read += chunk.len();
@@ -89,7 +103,7 @@ pub async fn read_form(
             }
             content.extend_from_slice(&chunk);
         }
-        if name == file_field && form.file.is_none() {
+        if is_file {
             form.file = Some(FilePart {
                 filename,
                 media_type,

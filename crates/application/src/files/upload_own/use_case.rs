@@ -48,7 +48,7 @@ impl UploadOwnFile {
         self.run(request).instrument(span).await
     }
 
-    async fn run(&self, request: UploadOwnFileRequest) -> Result<File, UploadOwnFileError> {
+    async fn run(&self, mut request: UploadOwnFileRequest) -> Result<File, UploadOwnFileError> {
         let deps = &self.deps;
         let now = deps.clock.now();
         // The runtime's rules after the schema, in its order; then the Backbone's size limit.
@@ -59,8 +59,12 @@ impl UploadOwnFile {
             Some(text) => future_expiry(text, now)?,
             None => default_expiry(),
         };
+        // Up to 7.5 MiB each, the plaintext and the sealed content are held only as long as
+        // needed: the plaintext until it is sealed, the sealed content until it is sent (moved
+        // into the request, not copied), so concurrent uploads do not hold three copies each.
+        let plaintext = std::mem::take(&mut request.content);
         let upload = EncryptedUpload::seal(
-            &request.content,
+            &plaintext,
             FileMetadataInput {
                 title: request.title.clone(),
                 description: request.description.clone(),
@@ -84,21 +88,22 @@ impl UploadOwnFile {
                 "'content' is too large: encrypted, at most {MAX_PLAINTEXT_LEN} bytes fit into the Backbone's 10 MiB limit"
             ))
         })?;
+        drop(plaintext);
 
+        let new_file = NewBackboneFile {
+            content: upload.content.into(),
+            cipher_hash: upload.cipher_hash.to_b64url(),
+            owner: deps.identity.address.clone(),
+            owner_signature: upload.owner_signature.to_b64url(),
+            expires_at,
+            encrypted_properties: upload.encrypted_properties,
+        };
         let uploaded = deps
             .backbone_files
-            .upload_file(
-                &NewBackboneFile {
-                    content: upload.content.clone().into(),
-                    cipher_hash: upload.cipher_hash.to_b64url(),
-                    owner: deps.identity.address.clone(),
-                    owner_signature: upload.owner_signature.to_b64url(),
-                    expires_at,
-                    encrypted_properties: upload.encrypted_properties.clone(),
-                },
-                request.correlation_id.clone(),
-            )
-            .await?;
+            .upload_file(&new_file, request.correlation_id.clone())
+            .await;
+        drop(new_file);
+        let uploaded = uploaded?;
         tracing::Span::current().record("file_id", uploaded.id.as_str());
 
         let metadata = upload.metadata;

@@ -6,6 +6,7 @@
 //!   connector's size.
 //! - `POST /floor/s2/{fileId}`: the same, then the token id from the Backbone's answer and one
 //!   INSERT of a token row.
+//! - `POST /floor/upload`, `GET /floor/download/{id}`: the file scenarios' floor ([`file_routes`]).
 //!
 //! Same shape as `connector`: a multi-threaded tokio runtime, actix-web's default worker count,
 //! one reqwest client and one diesel r2d2 pool (the connector's size and timeouts) shared by all
@@ -13,6 +14,8 @@
 //! checkout (`--test-on-check-out` turns it on), so the floor really is one statement per query;
 //! the connector's pool skips the test for connections heard from within 500 ms, which under
 //! load is all of them.
+
+mod file_routes;
 
 use std::time::Duration;
 
@@ -24,7 +27,7 @@ use clap::Args;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::{ExpressionMethods, PgConnection, QueryDsl, RunQueryDsl};
 use domain::crypto::NONCE_LEN;
-use domain::{SecretKey, TokenContentFile};
+use domain::{DeviceId, IdentityAddress, SecretKey, SigningKeyPair, TokenContentFile};
 use serde::Deserialize;
 
 type PgPool = Pool<ConnectionManager<PgConnection>>;
@@ -76,6 +79,7 @@ struct Floor {
     bearer: String,
     body: web::Bytes,
     row: TokenRow,
+    files: file_routes::FileFloor,
 }
 
 /// The columns of a stored token that the floor fills (the password ones stay NULL).
@@ -202,6 +206,8 @@ pub fn serve(args: FloorArgs) -> Result<()> {
                 .app_data(floor.clone())
                 .route("/floor/s1/{id}", web::post().to(s1))
                 .route("/floor/s2/{id}", web::post().to(s2))
+                .route("/floor/upload", web::post().to(file_routes::upload))
+                .route("/floor/download/{id}", web::get().to(file_routes::download))
         })
         .bind(("127.0.0.1", args.port))
         .with_context(|| format!("binding port {}", args.port))?
@@ -219,12 +225,13 @@ async fn prepare(args: &FloorArgs) -> Result<Floor> {
         .test_on_check_out(args.test_on_check_out)
         .build(ConnectionManager::new(args.database_url.clone()))
         .context("opening the floor's pool")?;
-    let file = adapters_postgres::PgDatabase::new(&adapters_postgres::PgConfig::new(
+    // The connector's repository, for the file scenarios' one INSERT or SELECT of a File row.
+    let repository = adapters_postgres::PgDatabase::new(&adapters_postgres::PgConfig::new(
         args.database_url.clone(),
     ))?
     .file_repository();
     let file = application::ports::FileRepository::find_file(
-        &file,
+        &repository,
         &domain::FileId::parse(&args.file_id)?,
     )
     .await?
@@ -259,6 +266,14 @@ async fn prepare(args: &FloorArgs) -> Result<Floor> {
         bearer: format!("Bearer {access_token}"),
         body: serde_json::to_vec(&body)?.into(),
         row,
+        files: file_routes::FileFloor {
+            repository,
+            files_url: format!("{base}/api/v2/Files"),
+            // The simulator does not verify owner signatures; any device key signs as fast.
+            device_key: SigningKeyPair::from_seed([8; 32]),
+            owner: IdentityAddress::parse(&args.device_address)?,
+            device: DeviceId::parse(&args.device_id)?,
+        },
     })
 }
 
