@@ -36,7 +36,7 @@ type PgPool = Pool<ConnectionManager<PgConnection>>;
 // connection and cached, as the repositories' are; `sql_query` would be prepared anew each time
 // (a second round trip).
 use adapters_postgres::schema::{files, tokens};
-// The shared schema's column types: what the repositories bind for `jsonb` and `timestamptz`.
+// The shared schema's column types: what the repositories bind for `json` and `timestamptz`.
 use adapters_postgres::sql_types::Decoded;
 
 /// A 201 body of the connector's size for an ephemeral token (v6 shape).
@@ -164,6 +164,7 @@ impl Floor {
                         tokens::created_at.eq(row.created_at),
                         tokens::expires_at.eq(row.expires_at),
                         tokens::secret_key.eq(row.secret_key),
+                        tokens::is_own.eq(true),
                     ))
                     .execute(c)
             })
