@@ -2,7 +2,8 @@
 //! ways, on one simulator: a token the transport created as a second identity (personalized
 //! for us, password protected) is loaded with `POST /Tokens/Peer`; a token we create with
 //! `POST /Tokens/Own` is opened by the transport with the same content, and after
-//! `DELETE /api/core/v1/Tokens/{id}` no longer. Every reference we emit has a password part of
+//! `DELETE /api/core/v1/Tokens/{id}` no longer; wrong passwords, personalization for someone else
+//! and a locked token are refused with the Connector's codes. Every reference we emit has a password part of
 //! two or three components, never four (runtime 7.3+ refuses four).
 
 use backbone_sim::PlatformClient;
@@ -94,6 +95,39 @@ async fn a_token_personalized_for_someone_else_is_refused_as_not_for_us() {
         (400, Some("error.transport.general.notIntendedForYou")),
         "{answer}"
     );
+}
+
+/// The Backbone locks a token with its 100th wrong password; that attempt and every later one,
+/// the right password included, is refused with its code, which our route passes on.
+#[tokio::test]
+async fn a_token_locked_by_wrong_passwords_is_refused_with_the_backbones_code() {
+    const LOCKED: &str = "error.platform.token.tooManyFailedPasswordAttempts";
+    let app = TestApp::spawn().await;
+    let created = create_as_peer(&app, app.device.address.as_str()).await;
+    let reference = created["tokenReference"]["truncated"].clone();
+    let load = |password: String| {
+        let body = json!({"reference": reference, "password": password});
+        call(
+            &app,
+            reqwest::Method::POST,
+            "/api/v2/Tokens/Peer",
+            Some(body),
+        )
+    };
+    for attempt in 1..100 {
+        let (status, answer) = load(format!("wrong {attempt}")).await;
+        assert_eq!(status, 404, "attempt {attempt}: {answer}");
+    }
+    for password in ["wrong 100".to_owned(), PASSWORD.to_owned()] {
+        let (status, answer) = load(password).await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (400, Some(LOCKED)),
+            "{answer}"
+        );
+    }
+    let (_, peers) = call(&app, reqwest::Method::GET, "/api/v2/Tokens/Peer", None).await;
+    assert_eq!(peers["result"], json!([]), "nothing stored");
 }
 
 #[tokio::test]
