@@ -3,6 +3,11 @@
 //! q-value; the highest q wins, then specificity, then the range's position in the header, then
 //! the offer order. A missing header accepts anything.
 
+use actix_web::HttpRequest;
+use actix_web::http::header::ACCEPT;
+
+use super::error::ApiError;
+
 /// What the route can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Representation {
@@ -27,6 +32,18 @@ struct Priority {
     q: f32,
     specificity: u8,
     order: usize,
+}
+
+/// The representation `request`'s `Accept` header asks for.
+///
+/// # Errors
+/// 406 `error.connector.http.notAcceptable` when it accepts neither.
+pub fn negotiate_request(request: &HttpRequest) -> Result<Representation, ApiError> {
+    let accept = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    negotiate(accept).ok_or_else(ApiError::not_acceptable)
 }
 
 /// The representation to answer, or `None` when the client accepts neither (406).

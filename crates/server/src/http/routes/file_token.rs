@@ -1,13 +1,13 @@
 //! `POST /api/v2/Files/{id}/Token` (v6 shape) and `POST /api/core/v1/Files/{id}/Token` (v7).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
-use crate::http::negotiation::{Representation, negotiate};
+use crate::http::negotiation::{Representation, negotiate_request};
 use crate::http::openapi::params::TokenRouteParams;
 use crate::http::openapi::responses::TokenRouteErrors;
 use crate::http::openapi::schemas::{
@@ -109,11 +109,7 @@ async fn create_token_for_file(
     version: ApiVersion,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_object(&request, payload, state.max_body_bytes).await?;
-    let accept = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok());
-    let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
+    let representation = negotiate_request(&request)?;
     let new_qr_format =
         version == ApiVersion::V7 || body.get("newQRCodeFormat").is_some_and(is_truthy);
     let correlation_id = CorrelationId::of_request(&request);

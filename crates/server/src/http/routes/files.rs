@@ -2,7 +2,7 @@
 //! get one (JSON or a QR code), download its content.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,7 +11,7 @@ use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
 use crate::http::multipart::read_form;
-use crate::http::negotiation::{Representation, negotiate};
+use crate::http::negotiation::{Representation, negotiate_request};
 use crate::http::openapi::responses::{
     DownloadRouteErrors, GetFileRouteErrors, LoadPeerRouteErrors, ManageFileRouteErrors,
     UploadRouteErrors,
@@ -304,11 +304,7 @@ async fn get_file(
     version: ApiVersion,
     url_in_qr_code: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let accept = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok());
-    let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
+    let representation = negotiate_request(&request)?;
     let file = state
         .use_cases
         .get_file

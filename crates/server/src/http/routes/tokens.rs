@@ -3,13 +3,13 @@
 //! and (v7 only, as in the Connector) delete one.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::body::read_object;
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
-use crate::http::negotiation::{Representation, negotiate};
+use crate::http::negotiation::{Representation, negotiate_request};
 use crate::http::openapi::responses::{
     CreateOwnTokenRouteErrors, DeleteTokenRouteErrors, GetTokenRouteErrors,
     LoadPeerTokenRouteErrors,
@@ -253,11 +253,7 @@ async fn get_token(
     version: ApiVersion,
     url_in_qr_code: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let accept = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok());
-    let representation = negotiate(accept).ok_or_else(ApiError::not_acceptable)?;
+    let representation = negotiate_request(&request)?;
     let token = state
         .use_cases
         .manage_token
