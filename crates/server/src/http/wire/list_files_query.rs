@@ -66,6 +66,14 @@ pub fn parse_simple_query(raw: &str) -> Vec<(String, QueryValue)> {
     pairs
 }
 
+/// Whether any value holds U+0000 (see [`NUL_MESSAGE`]).
+pub(super) fn has_nul(pairs: &[(String, QueryValue)]) -> bool {
+    pairs.iter().any(|(_, value)| match value {
+        QueryValue::One(text) => text.contains('\0'),
+        QueryValue::Many(texts) => texts.iter().any(|text| text.contains('\0')),
+    })
+}
+
 fn decode(text: &str) -> String {
     let spaced = text.replace('+', " ");
     let bytes: Cow<'_, [u8]> = percent_encoding::percent_decode_str(&spaced).into();
@@ -83,11 +91,7 @@ pub fn parse_list_files_query(raw: &str) -> Result<FileFilter, &'static str> {
     if pairs.iter().any(|(key, _)| !known(key)) {
         return Err(UNKNOWN_KEY_MESSAGE);
     }
-    let has_nul = |value: &QueryValue| match value {
-        QueryValue::One(text) => text.contains('\0'),
-        QueryValue::Many(texts) => texts.iter().any(|text| text.contains('\0')),
-    };
-    if pairs.iter().any(|(_, value)| has_nul(value)) {
+    if has_nul(&pairs) {
         return Err(NUL_MESSAGE);
     }
     let mut filter = FileFilter::new();

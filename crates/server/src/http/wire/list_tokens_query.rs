@@ -13,7 +13,7 @@ use application::files::list::Condition;
 use application::tokens::list::{TokenCondition, TokenField, TokenFilter};
 
 use super::list_files_query::{
-    NUL_MESSAGE, QueryValue, UNKNOWN_KEY_MESSAGE, parse_simple_query, repeated, single,
+    NUL_MESSAGE, QueryValue, UNKNOWN_KEY_MESSAGE, has_nul, parse_simple_query, repeated, single,
 };
 
 pub const PASSWORD_PROTECTION_KEY: &str = "passwordProtection";
@@ -40,11 +40,7 @@ pub fn parse_list_tokens_query(raw: &str) -> Result<TokenFilter, String> {
     if pairs.iter().any(|(key, _)| !known(key)) {
         return Err(UNKNOWN_KEY_MESSAGE.to_owned());
     }
-    let has_nul = |value: &QueryValue| match value {
-        QueryValue::One(text) => text.contains('\0'),
-        QueryValue::Many(texts) => texts.iter().any(|text| text.contains('\0')),
-    };
-    if pairs.iter().any(|(_, value)| has_nul(value)) {
+    if has_nul(&pairs) {
         return Err(NUL_MESSAGE.to_owned());
     }
     let mut filter = TokenFilter::new();
