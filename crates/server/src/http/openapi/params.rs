@@ -1,9 +1,9 @@
-//! The parameters of the token routes: the File id in the path, and the optional correlation id.
+//! Parameters of the routes: the File id and correlation id of the token route, the list routes' query keys.
 
 use utoipa::IntoParams;
 use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{ArrayBuilder, Object, Type};
 
 use super::schemas::file_id_parameter;
 
@@ -31,5 +31,25 @@ impl IntoParams for TokenRouteParams {
                 .schema(Some(Object::builder().schema_type(Type::String)))
                 .build(),
         ]
+    }
+}
+
+/// An optional query parameter of the list routes: a string, or with `repeats` a list of them
+/// given as the key repeated (`key=a&key=b`).
+pub fn query_parameter(key: &str, description: &str, repeats: bool) -> Parameter {
+    let string = Object::with_type(Type::String);
+    let builder = ParameterBuilder::new()
+        .name(key)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description));
+    if repeats {
+        builder
+            .schema(Some(ArrayBuilder::new().items(string).build()))
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(true))
+            .build()
+    } else {
+        builder.schema(Some(string)).build()
     }
 }

@@ -9,14 +9,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use application::files::list::{FileField, ListFilesError, ListFilesRequest, OwnerRestriction};
 use application::ports::RepositoryError;
 use serde::Serialize;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::response::Response;
-use utoipa::openapi::schema::{ArrayBuilder, Object, Type};
-use utoipa::openapi::{RefOr, Required};
 use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 use crate::http::envelope::Success;
 use crate::http::error::{ApiError, DATABASE_UNAVAILABLE};
+use crate::http::openapi::params::query_parameter;
 use crate::http::openapi::responses::{UNAUTHORIZED, responses};
 use crate::http::routes::ApiVersion;
 use crate::http::routes::files::{OWN_V6_PATH, OWN_V7_PATH, PEER_V6_PATH, PEER_V7_PATH};
@@ -131,21 +131,7 @@ impl IntoParams for ListFilesParams {
         );
         KEYS.iter()
             .map(|(key, description)| {
-                let string = Object::with_type(Type::String);
-                let builder = ParameterBuilder::new()
-                    .name(*key)
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some(*description));
-                if *key == "ownershipIsLocked" {
-                    builder.schema(Some(string)).build()
-                } else {
-                    builder
-                        .schema(Some(ArrayBuilder::new().items(string).build()))
-                        .style(Some(ParameterStyle::Form))
-                        .explode(Some(true))
-                        .build()
-                }
+                query_parameter(key, description, *key != "ownershipIsLocked")
             })
             .collect()
     }

@@ -7,12 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use application::files::list::OwnerRestriction;
 use application::tokens::list::ListTokensRequest;
 use utoipa::IntoParams;
-use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{ArrayBuilder, Object, Type};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 
 use crate::http::envelope::Success;
 use crate::http::error::ApiError;
+use crate::http::openapi::params::query_parameter;
 use crate::http::openapi::responses::TokenListRouteErrors;
 use crate::http::openapi::schemas::{TokenListResult, TokenListResultV7};
 use crate::http::routes::ApiVersion;
@@ -79,23 +78,7 @@ pub struct ListTokensParams;
 impl IntoParams for ListTokensParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         KEYS.iter()
-            .map(|(key, description, repeats)| {
-                let string = Object::with_type(Type::String);
-                let builder = ParameterBuilder::new()
-                    .name(*key)
-                    .parameter_in(ParameterIn::Query)
-                    .required(Required::False)
-                    .description(Some(*description));
-                if *repeats {
-                    builder
-                        .schema(Some(ArrayBuilder::new().items(string).build()))
-                        .style(Some(ParameterStyle::Form))
-                        .explode(Some(true))
-                        .build()
-                } else {
-                    builder.schema(Some(string)).build()
-                }
-            })
+            .map(|(key, description, repeats)| query_parameter(key, description, *repeats))
             .collect()
     }
 }
