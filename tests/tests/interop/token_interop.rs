@@ -205,6 +205,19 @@ async fn our_service_loads_a_token_the_official_transport_created() {
     assert_eq!((status, &got["result"]), (200, token));
 }
 
+/// `open-token.js`: the official transport opens `reference` from the simulator with PIN 1234.
+async fn open_with_pin(app: &TestApp, reference: String) -> Value {
+    let args = vec![
+        "--backbone".into(),
+        app.simulator.base_url(),
+        "--reference".into(),
+        reference,
+        "--password".into(),
+        "1234".into(),
+    ];
+    node("open-token.js", args).await
+}
+
 #[tokio::test]
 async fn the_official_transport_opens_a_token_we_created_until_we_delete_it() {
     let app = TestApp::spawn().await;
@@ -231,18 +244,7 @@ async fn the_official_transport_opens_a_token_we_created_until_we_delete_it() {
         truncated.clone(),
         token["reference"]["url"].as_str().unwrap().to_owned(),
     ] {
-        let opened = node(
-            "open-token.js",
-            vec![
-                "--backbone".into(),
-                app.simulator.base_url(),
-                "--reference".into(),
-                reference,
-                "--password".into(),
-                "1234".into(),
-            ],
-        )
-        .await;
+        let opened = open_with_pin(&app, reference).await;
         assert_eq!(opened["ok"], true, "{opened}");
         assert_eq!(opened["id"], token["id"]);
         assert_eq!(opened["content"], content(), "{opened}");
@@ -284,18 +286,7 @@ async fn the_official_transport_opens_a_token_we_created_until_we_delete_it() {
             Some("Token not found. Make sure the ID exists and the record is not expired.")
         )
     );
-    let opened = node(
-        "open-token.js",
-        vec![
-            "--backbone".into(),
-            app.simulator.base_url(),
-            "--reference".into(),
-            truncated,
-            "--password".into(),
-            "1234".into(),
-        ],
-    )
-    .await;
+    let opened = open_with_pin(&app, truncated).await;
     assert_eq!(opened["ok"], false, "deleted on the Backbone too: {opened}");
 }
 
